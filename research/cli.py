@@ -1,0 +1,129 @@
+"""Command line: `research corpus|run|classify|report`. Thin: parse, call, print.
+
+Every failure the user can fix ends as one line on stderr and a non-zero exit, never a traceback
+(set RESEARCH_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import statistics
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from research.errors import ResearchError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Study Chinese reports on urban-rural compulsory-education balance.")
+console = Console(stderr=True)
+out = Console()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@app.callback()
+def _group() -> None:
+    """Study Chinese reports on urban-rural compulsory-education balance."""
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def friendly_errors(func: F) -> F:
+    """Turn ResearchError (and any unexpected error) into one line and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except ResearchError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except Exception as exc:  # noqa: BLE001 - last line of defence for the user
+            if os.environ.get("RESEARCH_DEBUG"):
+                raise
+            fail(f"unexpected {exc.__class__.__name__}: {exc} (set RESEARCH_DEBUG=1 for details)")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_corpus_summary(corpus: Any) -> None:
+    """Documents, sub-documents, paragraphs, characters, lengths and dropped lines by reason."""
+    table = Table(title="Corpus", title_justify="left")
+    for column in ("document", "encoding", "simplified", "pinyin", "mojibake", "sub-docs",
+                   "paragraphs", "characters"):
+        table.add_column(column, justify="right" if column not in ("document", "encoding")
+                         else "left")
+    chars: dict[str, int] = {}
+    for p in corpus.paragraphs:
+        chars[p.doc] = chars.get(p.doc, 0) + len(p.text)
+    for d in corpus.documents:
+        table.add_row(d.name, d.encoding, "yes" if d.converted_to_simplified else "",
+                      str(d.pinyin_glosses), str(d.mojibake_runs), str(d.subdocuments),
+                      str(d.paragraphs), str(chars.get(d.name, 0)))
+    table.add_row("total", "", "", "", "", str(sum(d.subdocuments for d in corpus.documents)),
+                  str(len(corpus.paragraphs)), str(sum(chars.values())), style="bold")
+    out.print(table)
+    lengths = sorted(len(p.text) for p in corpus.paragraphs)
+    if lengths:
+        q = statistics.quantiles(lengths, n=4) if len(lengths) > 1 else [lengths[0]] * 3
+        out.print(f"paragraph length (characters): min {lengths[0]}, quartiles "
+                  f"{q[0]:.0f}/{q[1]:.0f}/{q[2]:.0f}, max {lengths[-1]}")
+    reasons = Table(title="Lines not kept as paragraph text, by reason", title_justify="left")
+    reasons.add_column("reason")
+    reasons.add_column("lines", justify="right")
+    for reason, count in sorted(corpus.dropped_by_reason().items(), key=lambda kv: -kv[1]):
+        reasons.add_row(reason, str(count))
+    out.print(reasons)
+
+
+@app.command()
+@friendly_errors
+def corpus(
+    out_file: Path = typer.Option(..., "--out", help="JSONL file to write the paragraphs to."),
+    seeds: Path = typer.Option(None, "--seeds", help="Folder of .txt/.docx/.pdf reports "
+                               "(default: the config's `seeds`, seeds/raw)."),
+    config: Path = typer.Option(None, "--config", help="Corpus YAML config (default: built-in)."),
+    quiet: bool = typer.Option(False, "--quiet", help="Print only errors."),
+) -> None:
+    """Clean and segment the reports into paragraphs with stable ids (JSONL)."""
+    from research.config import CorpusConfig, load_config
+    from research.corpus.pipeline import build_corpus_from_folder
+    from research.corpus.records import atomic_write_text, dump_jsonl, write_paragraphs
+
+    settings = load_config(config, CorpusConfig) if config else CorpusConfig()
+    folder = seeds or settings.seeds
+    result = build_corpus_from_folder(folder, settings)
+    for error in result.errors:
+        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    if not result.paragraphs:
+        fail("no paragraphs could be built; nothing written")
+    write_paragraphs(result.paragraphs, out_file)
+    dropped_file = out_file.with_name(out_file.stem + ".dropped.jsonl")
+    atomic_write_text(dropped_file, dump_jsonl(vars(n) for n in result.notes))
+    if not quiet:
+        print_corpus_summary(result)
+        out.print(f"wrote {len(result.paragraphs)} paragraphs to {out_file} "
+                  f"(dropped-line log: {dropped_file})")
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

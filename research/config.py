@@ -1,0 +1,130 @@
+"""Validated configuration: YAML files become frozen pydantic objects.
+
+Every command loads its YAML through :func:`load_config`, so an unknown key, a wrong type or a
+missing file is reported the same way everywhere: one line naming the file, the key and what was
+expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from research.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+RESOURCES_DIR = PACKAGE_DIR / "resources"
+
+
+class StrictModel(BaseModel):
+    """Base for config sections: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CleaningConfig(StrictModel):
+    """Which cleaning steps run on each raw line."""
+
+    to_simplified: Literal["auto", "always", "never"] = "auto"
+    traditional_ratio: float = Field(0.02, ge=0, le=1, description="share of CJK chars that "
+                                     "must change under t2s for 'auto' to convert")
+    strip_pinyin: bool = True
+    repair_mojibake: bool = True
+    drop_furniture: bool = True
+    furniture_rules: Path | None = None
+
+
+class SegmentConfig(StrictModel):
+    """How cleaned lines become sub-documents, sections and paragraphs."""
+
+    max_heading_chars: int = Field(30, ge=4)
+    min_paragraph_chars: int = Field(15, ge=1)
+    max_paragraph_chars: int = Field(600, ge=50)
+    group_sentence_lines: bool = True
+    group_target_chars: int = Field(250, ge=20, description="one-sentence-a-line scrapes are "
+                                    "regrouped into paragraphs of about this length")
+    sentence_line_share: float = Field(0.6, ge=0, le=1)
+
+
+class DedupConfig(StrictModel):
+    """Exact and near-duplicate paragraph removal (character shingles)."""
+
+    enabled: bool = True
+    shingle_chars: int = Field(5, ge=2)
+    near_duplicate_share: float = Field(0.85, gt=0, le=1)
+
+
+class TokenizeConfig(StrictModel):
+    """Jieba tokenisation with a domain dictionary and two stopword lists."""
+
+    user_dict: Path | None = None
+    domain_stopwords: Path | None = None
+    use_iso_stopwords: bool = True
+    extra_stopwords: list[str] = []
+    min_token_chars: int = Field(2, ge=1)
+    drop_numbers: bool = True
+    hmm: bool = False
+
+
+class CorpusConfig(StrictModel):
+    """Everything needed to turn raw documents into paragraphs and tokens."""
+
+    seeds: Path = Path("seeds/raw")
+    cleaning: CleaningConfig = CleaningConfig()
+    segment: SegmentConfig = SegmentConfig()
+    dedup: DedupConfig = DedupConfig()
+    tokenize: TokenizeConfig = TokenizeConfig()
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _format_location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def describe_validation_error(error: ValidationError, source: str) -> str:
+    """Turn pydantic's report into one line per problem, naming file, key and expectation."""
+    lines = []
+    for item in error.errors():
+        key = _format_location(item["loc"])
+        if item["type"] == "extra_forbidden":
+            lines.append(f"{source}: unknown key '{key}'")
+        elif item["type"] == "missing":
+            lines.append(f"{source}: missing required key '{key}'")
+        else:
+            got = item.get("input")
+            lines.append(f"{source}: key '{key}': {item['msg'].lower()} (got {got!r})")
+    return "; ".join(lines)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping, turning every failure into a :class:`ConfigError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    return data
+
+
+def validate(model: type[Model], data: dict[str, Any], source: str) -> Model:
+    """Validate ``data`` against ``model``; errors name ``source`` and the offending key."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, source)) from None
+
+
+def load_config(path: Path, model: type[Model]) -> Model:
+    """Load and validate a YAML config file."""
+    return validate(model, read_yaml(Path(path)), str(path))

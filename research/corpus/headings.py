@@ -1,0 +1,177 @@
+"""Recognise headings and split headings that the scrape glued to the sentence after them.
+
+"一、加大对农村基础教育的投入资金投入是改善农村基础教育…" carries the heading
+"加大对农村基础教育的投入" and the paragraph "资金投入是…". The heading becomes the paragraph's
+section; the text keeps only the paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from research.config import RESOURCES_DIR
+
+NUM = "一二三四五六七八九十"
+#: Enumerators that open a heading or list item: 一、 (一) 1. 1、 (1) 一是 第一, ● ■ ——
+ENUMERATOR = re.compile(
+    rf"^\s*(?:[●■◆▲★•]\s*)?(?:"
+    rf"[{NUM}]+\s*[、.,]"
+    rf"|[(<][{NUM}\d]{{1,3}}[)>]\s*[、.,]?"
+    rf"|\d{{1,2}}\s*[、.](?!\d)\s*"
+    rf"|[{NUM}]是"
+    rf"|第[{NUM}\d]{{1,3}}\s*[,、:](?!\d)"
+    rf"|第[{NUM}\d]{{1,3}}条\s*"
+    rf"|——"
+    rf"|[●■◆▲★•]"
+    rf")\s*"
+)
+#: Top-level section numbers ("一、"): only these glue a heading to the next sentence; list items
+#: ("1.", "一是") start sentences that merely look like headings.
+TOP_LEVEL = re.compile(rf"^\s*(?:[●■◆▲★•]\s*)?[{NUM}]+\s*[、.,]")
+#: "活动目标1. 促进城乡教师…": a heading followed directly by its first list item.
+INNER_ENUMERATOR = re.compile(r"^([^,。;:!?\d]{2,20}?)\s*(?:\d{1,2}[.、]\s*)(\S.*)$")
+SENTENCE_END = "。!?;…"
+CLAUSE_PUNCT = ",。!?;:、"
+ANY_PUNCT = re.compile(r"[,。!?;:、“”\"'()《》]")
+PARTICLES = set("的了和与及等是之中上下着过也")
+MAX_GLUED_HEADING = 20
+#: Words that typically open a sentence; a glued heading most likely ends right before one.
+SENTENCE_OPENERS = ("要", "除了", "在", "通过", "为了", "随着", "由于", "我们", "我", "近年来",
+                    "目前", "当前", "只有", "应", "必须", "政府", "对于", "针对", "从")
+MAX_SENTENCE_HEADING = 45
+
+
+@lru_cache(maxsize=1)
+def heading_words() -> frozenset[str]:
+    """Words that may end a glued heading (packaged list)."""
+    lines = (RESOURCES_DIR / "heading_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def strip_enumerator(line: str) -> tuple[str, str]:
+    """Split a leading enumerator off a line: ('一、', 'rest')."""
+    match = ENUMERATOR.match(line)
+    if not match:
+        return "", line
+    return match.group(0), line[match.end():]
+
+
+def is_title_like(line: str, max_chars: int) -> bool:
+    """A short line with no sentence punctuation: a title, heading, byline or table cell."""
+    text = line.strip()
+    return 0 < len(text) <= max_chars and not re.search(r"[,。!?;]", text)
+
+
+def _glued_split(clause: str) -> int | None:
+    """Where a heading glued to the next sentence ends inside ``clause``, or None.
+
+    Candidates are the ends of heading words (工作, 建设, 配置 …). With a copula (是) in the clause
+    the heading ends before the subject, i.e. at the last candidate before 是; otherwise at the
+    last candidate that leaves a real sentence (not a particle) behind, up to 20 characters.
+    """
+    from research.corpus.tokenize import quiet_jieba
+
+    words = heading_words()
+    copula = clause.find("是")
+    comma = clause.find(",")
+    candidates: list[int] = []
+    position = 0
+    for token in quiet_jieba().lcut(clause, HMM=False):
+        position += len(token)
+        rest = clause[position:]
+        head = clause[:position]
+        if (any(head.endswith(w) for w in words) and 4 <= position <= MAX_GLUED_HEADING
+                and len(rest) >= 4
+                and rest[0] not in PARTICLES and rest[0] not in CLAUSE_PUNCT
+                and (copula < 0 or position < copula)):
+            candidates.append(position)
+    if not candidates:
+        return None
+    opener = next((c for c in candidates if clause[c:].startswith(SENTENCE_OPENERS)), None)
+    if opener is not None:
+        return opener
+    before_comma = [c for c in candidates if comma < 0 or c < comma]
+    if before_comma:
+        return before_comma[-1]
+    if copula < 0 and 0 < comma < candidates[-1]:
+        # "提高教育质量,提高教师素质城乡…": the heading spans the comma; take the first
+        # candidate after it, extended over directly following heading words.
+        after = [c for c in candidates if c > comma]
+        chosen = after[0]
+        for nxt in after[1:]:
+            if clause[chosen:nxt] in words:
+                chosen = nxt
+        return chosen
+    return candidates[-1]
+
+
+@dataclass(frozen=True)
+class HeadingSplit:
+    """A line seen as (heading, body); either part may be empty."""
+
+    heading: str
+    body: str
+    enumerated: bool
+
+
+def split_heading(line: str, max_heading_chars: int = 30) -> HeadingSplit:
+    """Separate a heading from the text on the same line, if the line starts with one."""
+    line = line.strip()
+    enumerator, rest = strip_enumerator(line)
+    enumerated = bool(enumerator)
+    if not enumerated:
+        if is_title_like(line, max_heading_chars):
+            return HeadingSplit(line, "", False)
+        return HeadingSplit("", line, False)
+    rest = rest.strip()
+    if not rest:
+        return HeadingSplit(enumerator.strip(), "", True)
+    # Heading and body separated by a space or a colon: "(一)什么是均衡发展 全面落实…".
+    sep = re.search(r"\s+|:", rest[:MAX_SENTENCE_HEADING])
+    if sep and sep.start() >= 2 and not ANY_PUNCT.search(rest[:sep.start()].replace("、", "")):
+        body = rest[sep.end():].strip()
+        if body:
+            return HeadingSplit(rest[:sep.start()], body, True)
+    # Heading ends with the first sentence: "(一)全面实现三个增长。2008-2010年…".
+    end = next((i for i, ch in enumerate(rest) if ch in SENTENCE_END), len(rest))
+    first, body = rest[:end], rest[end + 1:].strip()
+    if body and len(first) <= MAX_SENTENCE_HEADING:
+        return HeadingSplit(first, body, True)
+    inner = INNER_ENUMERATOR.match(rest)
+    if inner:
+        return HeadingSplit(inner.group(1), inner.group(2), True)
+    clause_end = next((i for i, ch in enumerate(rest) if ch in "。!?;:"), len(rest))
+    cut = _glued_split(rest[:clause_end]) if TOP_LEVEL.match(enumerator) else None
+    if cut is not None:
+        return HeadingSplit(rest[:cut], rest[cut:], True)
+    if not body and len(first) <= max_heading_chars:
+        return HeadingSplit(first, "", True)
+    return HeadingSplit("", rest, True)
+
+
+PARALLEL_HEADING = re.compile(
+    rf"(?:^|(?<=[{SENTENCE_END}]))([\u4e00-\u9fff]{{4,8}}),([\u4e00-\u9fff]{{12,}})"
+)
+
+
+def split_parallel_headings(text: str) -> list[tuple[str, str]]:
+    """Split a run-on block at parallel headings ("科学规划布局,合理撤点并校微县按照…").
+
+    Report sections are often titled with two clauses of equal length; the scrape glued the
+    second clause to the body. Returns [(heading, text), ...], the first heading possibly ''.
+    """
+    pieces: list[tuple[str, str]] = []
+    heading, start = "", 0
+    for match in PARALLEL_HEADING.finditer(text):
+        first, second = match.group(1), match.group(2)
+        size = len(first)
+        tail = second[size:]
+        if "的" in second[:size] or not tail or tail[0] in PARTICLES:
+            continue
+        pieces.append((heading, text[start:match.start()]))
+        heading = f"{first},{second[:size]}"
+        start = match.start(2) + size
+    pieces.append((heading, text[start:]))
+    return [(h, t.strip()) for h, t in pieces if t.strip()]

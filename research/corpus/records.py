@@ -1,0 +1,87 @@
+"""Paragraph records: the unit every later stage (topics, themes, reports) works on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from research.errors import InputError
+
+
+def paragraph_id(text: str) -> str:
+    """Stable id from the text alone: the same paragraph gets the same id on every machine."""
+    return "p" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One clean, simplified-Chinese paragraph and where it came from."""
+
+    id: str
+    doc: str
+    title: str
+    section: str
+    position: int
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a failure never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dump_jsonl(rows: Iterable[dict[str, object]]) -> str:
+    """JSON Lines text, UTF-8 characters kept readable."""
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def write_paragraphs(paragraphs: Iterable[Paragraph], path: Path) -> None:
+    atomic_write_text(path, dump_jsonl(p.to_dict() for p in paragraphs))
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, object]]:
+    """Read JSON Lines; a malformed line is an :class:`InputError` naming file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(path, f"line {number} is not valid JSON ({exc.msg})") from None
+            if not isinstance(row, dict):
+                raise InputError(path, f"line {number} is not a JSON object")
+            yield row
+
+
+def read_paragraphs(path: Path) -> list[Paragraph]:
+    """Load a corpus JSONL written by :func:`write_paragraphs`."""
+    paragraphs = []
+    for number, row in enumerate(iter_jsonl(path), 1):
+        try:
+            paragraphs.append(Paragraph(**{k: row[k] for k in Paragraph.__dataclass_fields__}))
+        except KeyError as exc:
+            raise InputError(path, f"record {number} lacks field {exc}") from None
+    if not paragraphs:
+        raise InputError(path, "contains no paragraphs")
+    return paragraphs

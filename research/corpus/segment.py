@@ -1,0 +1,229 @@
+"""Turn a document's cleaned lines into sub-documents, sections and paragraph blocks.
+
+Compilations hold several articles ("第一篇:…", a title printed twice, "「篇一」"); scrapes break
+lines mid-sentence or print one sentence a line. This module rebuilds paragraphs from that and
+records, for every line it does not keep as text, why.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from research.config import SegmentConfig
+from research.corpus.headings import (
+    ENUMERATOR,
+    PARTICLES,
+    SENTENCE_END,
+    is_title_like,
+    split_heading,
+    split_parallel_headings,
+)
+
+CLOSERS = "”’\")』」"
+SUBDOC_MARKER = re.compile(r"^第([一二三四五六七八九十\d]{1,3})篇\s*[::]?\s*(.*)$")
+INLINE_PART = re.compile(r"「篇[一二三四五六七八九十\d]{1,3}」")
+NEW_PARAGRAPH_CUES = re.compile(
+    r"^(首先|其次|再次|最后|此外|另外|同时|一方面|另一方面|总之|总而言之|综上所述|因此|"
+    r"第[一二三四五六七八九十]|[一二三四五六七八九十]是)"
+)
+TITLE_MAX_CHARS = 60
+#: A line that is only a person's name ("李永荣", "王 鼎"): a byline, not a section heading.
+BYLINE = re.compile(r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A cleaned line and its 1-based line number in the raw document."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class LineNote:
+    """Why a raw line is not (wholly) in the paragraph text."""
+
+    doc: str
+    line: int
+    reason: str
+    text: str
+
+
+@dataclass
+class Block:
+    """A paragraph under construction."""
+
+    title: str
+    section: str
+    text: str
+    line: int
+
+
+@dataclass
+class Segmenter:
+    """Stateful walk over one document's lines; produces blocks and line notes."""
+
+    doc: str
+    doc_title: str
+    config: SegmentConfig
+    sentence_lines: bool
+    notes: list[LineNote] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    title: str = ""
+    section: str = ""
+    current: Block | None = None
+    fresh_title: bool = False
+
+    def note(self, line: Line, reason: str, text: str | None = None) -> None:
+        self.notes.append(LineNote(self.doc, line.number, reason, line.text if text is None
+                                   else text))
+
+    def flush(self) -> None:
+        if self.current is not None:
+            self.blocks.append(self.current)
+            self.current = None
+
+    def start_subdocument(self, title: str) -> None:
+        self.flush()
+        self.title, self.section, self.fresh_title = title, "", True
+
+    def _open(self) -> bool:
+        """The paragraph so far stops mid-sentence, so the next line continues it."""
+        if self.current is None:
+            return False
+        text = self.current.text.rstrip(CLOSERS)
+        return bool(text) and text[-1] not in SENTENCE_END + ":"
+
+    def _strip_title_prefix(self, text: str) -> str:
+        for title in (self.title, self.doc_title):
+            while title and text.startswith(title) and len(text) > len(title):
+                rest = text[len(title):]
+                if rest[0] in PARTICLES or rest[0] in ",。、:;!?":
+                    break
+                text = rest
+        return INLINE_PART.sub("", text).strip()
+
+    def feed(self, line: Line, following: str | None) -> None:
+        text = line.text
+        marker = SUBDOC_MARKER.match(text)
+        if marker:
+            rest = marker.group(2).strip()
+            if rest and is_title_like(rest, TITLE_MAX_CHARS):
+                self.start_subdocument(rest)
+                self.note(line, "sub-document title")
+                return
+            self.start_subdocument(self.title or self.doc_title)
+            self.note(line, "sub-document marker", marker.group(0)[: len(marker.group(0))
+                                                                   - len(rest)])
+            if not rest:
+                return
+            text = rest
+        elif is_title_like(text, TITLE_MAX_CHARS) and text == following:
+            self.start_subdocument(text)
+            self.note(line, "sub-document title")
+            return
+        elif text in (self.title, self.doc_title):
+            self.note(line, "title repeat")
+            return
+        elif (self.doc_title and len(self.doc_title) >= 6 and text.startswith(self.doc_title)
+              and self.title != self.doc_title and not self._open()
+              and text[len(self.doc_title)] not in PARTICLES | set(",。、:;")):
+            self.start_subdocument(self.doc_title)
+        if self.fresh_title:
+            stripped = self._strip_title_prefix(text)
+            if stripped != text:
+                self.note(line, "title repeat", text[: len(text) - len(stripped)])
+                text = stripped
+            self.fresh_title = False
+        self._feed_text(line, text)
+
+    def _feed_text(self, line: Line, text: str) -> None:
+        enumerated = bool(ENUMERATOR.match(text))
+        if self._open() and not (enumerated and len(self.current.text) <= 45):
+            self.current.text += text  # a line broken mid-sentence
+            return
+        if BYLINE.match(text):
+            self.note(line, "name line (byline or table cell)")
+            return
+        split = split_heading(text, self.config.max_heading_chars)
+        if split.heading:
+            self.flush()
+            self.section = split.heading
+            self.note(line, "heading (kept as section)", split.heading)
+            if not split.body:
+                return
+            self.current = Block(self.title, self.section, split.body, line.number)
+            return
+        body = split.body if split.enumerated else text
+        if (self.sentence_lines and self.current is not None and not enumerated
+                and len(self.current.text) < self.config.group_target_chars
+                and not NEW_PARAGRAPH_CUES.match(body)):
+            self.current.text += body
+            return
+        self.flush()
+        self.current = Block(self.title, self.section, body, line.number)
+
+
+def is_sentence_per_line(lines: list[Line], config: SegmentConfig) -> bool:
+    """True for scrapes that print one sentence a line (their paragraphs must be rebuilt)."""
+    body = [ln.text for ln in lines if len(ln.text) > config.max_heading_chars]
+    if len(body) < 10:
+        return False
+    ends = sum(t.rstrip(CLOSERS)[-1:] in SENTENCE_END for t in body) / len(body)
+    return ends >= config.sentence_line_share and statistics.median(map(len, body)) < 90
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split after sentence-final punctuation (and any closing quote that follows it)."""
+    parts = re.findall(rf"[^{SENTENCE_END}]*[{SENTENCE_END}]+[{CLOSERS}]*|[^{SENTENCE_END}]+$",
+                       text)
+    return [p for p in parts if p.strip()]
+
+
+def split_long(text: str, max_chars: int) -> list[str]:
+    """Cut an over-long block at sentence ends into pieces of about equal length."""
+    if len(text) <= max_chars:
+        return [text]
+    sentences = split_sentences(text)
+    target = len(text) / math.ceil(len(text) / max_chars)
+    pieces, piece = [], ""
+    for sentence in sentences:
+        if piece and len(piece) + len(sentence) / 2 > target:
+            pieces.append(piece)
+            piece = ""
+        piece += sentence
+    if piece:
+        pieces.append(piece)
+    return pieces
+
+
+def segment_document(doc: str, lines: list[Line], config: SegmentConfig
+                     ) -> tuple[list[Block], list[LineNote]]:
+    """Walk a document's cleaned lines and return its paragraph blocks and line notes."""
+    if not lines:
+        return [], []
+    first = lines[0]
+    doc_title = first.text if is_title_like(first.text, TITLE_MAX_CHARS) else ""
+    segmenter = Segmenter(doc, doc_title, config,
+                          config.group_sentence_lines and is_sentence_per_line(lines, config))
+    body = lines
+    if doc_title:
+        segmenter.title = doc_title
+        segmenter.note(first, "document title")
+        body = lines[1:]
+    for index, line in enumerate(body):
+        following = body[index + 1].text if index + 1 < len(body) else None
+        segmenter.feed(line, following)
+    segmenter.flush()
+    blocks: list[Block] = []
+    for block in segmenter.blocks:
+        parts = (split_parallel_headings(block.text) if len(block.text) > config.max_paragraph_chars
+                 else [("", block.text)])
+        for heading, text in parts:
+            section = heading or block.section
+            for piece in split_long(text, config.max_paragraph_chars):
+                blocks.append(Block(block.title, section, piece.strip(), block.line))
+    return blocks, segmenter.notes
