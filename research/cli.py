@@ -121,6 +121,49 @@ def corpus(
         raise typer.Exit(1)
 
 
+class RichBar:
+    """A rich progress bar with the small interface the experiment runners call."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress, self.task = progress, None
+
+    def start(self, total: int) -> None:
+        self.task = self.progress.add_task("fitting", total=total)
+
+    def advance(self, label: str) -> None:
+        self.progress.update(self.task, advance=1, description=label[:50])
+
+
+@app.command()
+@friendly_errors
+def run(
+    config: Path = typer.Argument(..., help="Experiment YAML (kind: topics | classifier)."),
+    out_dir: Path = typer.Option(None, "--out", help="Parent folder for the run folder "
+                                 "(default: the config's `output`, results/)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress output; print only the "
+                               "run folder."),
+) -> None:
+    """Run the experiment a config describes and write a new run folder."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import TimeElapsedColumn
+
+    from research.experiments import load_experiment, run_experiment
+
+    experiment = load_experiment(config)
+    if quiet:
+        folder = run_experiment(experiment, out_dir)
+    else:
+        columns = (TextColumn("{task.description:<50}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=False) as progress:
+            folder = run_experiment(experiment, out_dir, progress=lambda m: console.print(m),
+                                    bar=RichBar(progress))
+        comparison = folder / "comparison.md"
+        if comparison.exists():
+            out.print(comparison.read_text(encoding="utf-8"), highlight=False)
+    out.print(f"run folder: {folder}", highlight=False, soft_wrap=True)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

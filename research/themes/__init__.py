@@ -1,0 +1,1 @@
+"""Themes of the codebook: data, hand labels, classifier."""

@@ -1,0 +1,288 @@
+"""`research run` for kind: topics — LDA against BERTopic on the same paragraphs.
+
+Steps: build corpus → tokens → (embeddings) → fit every sweep point for every seed → metrics
+(identical code for both models) → run folder with manifest, topics, assignments, metrics and a
+markdown comparison.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from research.config import BERTopicModelConfig, LDAModelConfig, TopicsExperiment
+from research.corpus.pipeline import build_corpus_from_folder
+from research.corpus.read import list_documents
+from research.corpus.records import write_paragraphs
+from research.corpus.tokenize import ChineseTokenizer
+from research.metrics.alignment import label_alignment
+from research.metrics.coherence import CoherenceScorer
+from research.metrics.diversity import topic_diversity
+from research.metrics.stability import stability
+from research.runs import Timer, files_hash, manifest, run_folder, write_json
+from research.topics.base import TopicResult
+from research.topics.bertopic_model import BERTopicSettings, fit_bertopic
+from research.topics.embeddings import embed
+from research.topics.lda import LDASettings, fit_lda
+
+SWEEPABLE = {"k", "alpha", "eta", "passes", "iterations", "n_neighbors", "n_components",
+             "min_dist", "min_cluster_size"}
+HIGHER_IS_BETTER = {"npmi": True, "c_v": True, "diversity": True, "stability_words": True,
+                    "stability_ari": True, "label_nmi": True, "outlier_share": False,
+                    "fit_seconds": False}
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SweepPoint:
+    """One model setting of a sweep: a readable name, its parameters, its config."""
+
+    name: str
+    params: dict[str, Any]
+    config: LDAModelConfig | BERTopicModelConfig
+
+
+def expand_sweep(config: LDAModelConfig | BERTopicModelConfig) -> list[SweepPoint]:
+    """Every combination of the list-valued numeric settings."""
+    values = config.model_dump(exclude={"kind", "name", "embedding"})
+    swept = {k: v for k, v in values.items() if k in SWEEPABLE and isinstance(v, list)}
+    points = []
+    for combo in itertools.product(*swept.values()) if swept else [()]:
+        chosen = dict(zip(swept, combo))
+        params = {**values, **chosen}
+        if isinstance(config, BERTopicModelConfig):
+            params["embedding"] = config.embedding.backend
+            if config.embedding.model:
+                params["embedding_model"] = config.embedding.model
+        label = ",".join(f"{k}={v}" for k, v in chosen.items())
+        points.append(SweepPoint(f"{config.name}[{label}]" if label else config.name, params,
+                                 config))
+    return points
+
+
+def seed_words(codebook_path: Path, k: int, tokenizer: ChineseTokenizer) -> dict[int, list[str]]:
+    """Codebook keywords per theme, theme i seeding topic i (only as many themes as topics)."""
+    from research.themes.codebook import load_codebook
+
+    themes = load_codebook(codebook_path).themes[:k]
+    return {i: [w for w in t.keywords if tokenizer.keep(w)] for i, t in enumerate(themes)}
+
+
+def fit_point(point: SweepPoint, seed: int, texts: list[str], tokens: list[list[str]],
+              tokenizer: ChineseTokenizer, experiment: TopicsExperiment,
+              embeddings: dict[str, Any]) -> TopicResult:
+    p = point.params
+    if isinstance(point.config, LDAModelConfig):
+        seeds = (seed_words(experiment.themes, p["k"], tokenizer) if p["seeded"] else {})
+        settings = LDASettings(k=p["k"], engine=p["engine"], alpha=p["alpha"], eta=p["eta"],
+                               passes=p["passes"], iterations=p["iterations"],
+                               min_count=p["min_count"], seed_words=seeds,
+                               seed_prior=p["seed_prior"], top_n=experiment.top_n)
+        return fit_lda(point.name, tokens, settings, seed, p)
+    guided: list[list[str]] = []
+    if p["guided"]:
+        guided = [w for w in seed_words(experiment.themes, 99, tokenizer).values() if w]
+    settings = BERTopicSettings(n_neighbors=p["n_neighbors"], n_components=p["n_components"],
+                                min_dist=p["min_dist"], min_cluster_size=p["min_cluster_size"],
+                                min_samples=p["min_samples"],
+                                reduce_outliers=p["reduce_outliers"], seed_topic_list=guided,
+                                min_df=p["min_df"], top_n=experiment.top_n)
+    key = embedding_key(point.config)  # type: ignore[arg-type]
+    return fit_bertopic(point.name, texts, embeddings[key], tokenizer, settings, seed, p)
+
+
+def embedding_key(config: BERTopicModelConfig) -> str:
+    return f"{config.embedding.backend}:{config.embedding.model or ''}"
+
+
+def load_labels_for_alignment(path: Path | None, codebook: Path) -> dict[str, list[str]]:
+    if path is None:
+        return {}
+    from research.themes.labels import load_labels
+
+    return {row.id: row.labels for row in load_labels(path, codebook)}
+
+
+def score(results: list[TopicResult], scorer: CoherenceScorer, ids: list[str],
+          labels: dict[str, list[str]], order: list[str]) -> list[dict[str, Any]]:
+    """One metrics row per fitted model; stability is shared by the seeds of a setting."""
+    rows = []
+    by_setting: dict[str, list[TopicResult]] = {}
+    for result in results:
+        by_setting.setdefault(result.name, []).append(result)
+    stable = {name: stability(group) for name, group in by_setting.items()}
+    for r in results:
+        row: dict[str, Any] = {"name": r.name, "kind": r.kind, "params": r.params,
+                               "seed": r.seed, "n_topics": len(r.topics),
+                               "npmi": scorer.npmi(r.topics), "c_v": scorer.c_v(r.topics),
+                               "diversity": topic_diversity(r.topics, 25),
+                               **stable[r.name], **r.extra,
+                               "fit_seconds": round(r.fit_seconds, 3)}
+        if labels:
+            row.update(label_alignment(r, ids, labels, order))
+        rows.append(row)
+    return rows
+
+
+def _fmt(values: list[float]) -> str:
+    values = [v for v in values if v is not None and not math.isnan(v)]
+    if not values:
+        return "–"
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
+
+
+def comparison_markdown(rows: list[dict[str, Any]]) -> str:
+    """Settings ranked by mean NPMI, then which model kind wins on which metric."""
+    metrics = ["npmi", "c_v", "diversity", "stability_words", "stability_ari", "outlier_share",
+               "perplexity", "label_nmi", "fit_seconds"]
+    present = [m for m in metrics if any(m in r for r in rows)]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["name"], []).append(row)
+
+    def mean(group: list[dict[str, Any]], metric: str) -> float:
+        vals = [r[metric] for r in group if isinstance(r.get(metric), (int, float))
+                and not math.isnan(r[metric])]
+        return statistics.mean(vals) if vals else math.nan
+
+    ranked = sorted(groups.items(), key=lambda kv: -(mean(kv[1], "npmi")
+                                                     if not math.isnan(mean(kv[1], "npmi"))
+                                                     else -9))
+    header = ["rank", "setting", "model", "seeds", "topics"] + present
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for rank, (name, group) in enumerate(ranked, 1):
+        cells = [str(rank), name, group[0]["kind"], str(len(group)),
+                 _fmt([r["n_topics"] for r in group])]
+        cells += [_fmt([r.get(m, math.nan) for r in group]) for m in present]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Best setting of each model kind, per metric (mean over seeds):", ""]
+    kinds = sorted({r["kind"] for r in rows})
+    for metric in present:
+        if metric == "perplexity" or metric not in HIGHER_IS_BETTER:
+            continue
+        best: dict[str, tuple[float, str]] = {}
+        for name, group in groups.items():
+            value = mean(group, metric)
+            if math.isnan(value):
+                continue
+            kind = group[0]["kind"]
+            if kind not in best or (value > best[kind][0] if HIGHER_IS_BETTER[metric]
+                                    else value < best[kind][0]):
+                best[kind] = (value, name)
+        if not best:
+            continue
+        pick = max if HIGHER_IS_BETTER[metric] else min
+        winner = pick(best, key=lambda k: best[k][0])
+        detail = "; ".join(f"{k}: {best[k][0]:.3f} ({best[k][1]})" for k in kinds if k in best)
+        verdict = f"**{winner}** wins" if len(best) > 1 else f"only {winner} measured"
+        direction = "higher" if HIGHER_IS_BETTER[metric] else "lower"
+        lines.append(f"- {metric} ({direction} is better): {verdict} — {detail}")
+    return "\n".join(lines) + "\n"
+
+
+def write_assignments(path: Path, ids: list[str], docs: list[str],
+                      results: list[TopicResult]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "doc"] + [f"{r.name}@{r.seed}" for r in results])
+        for i, (pid, doc) in enumerate(zip(ids, docs)):
+            writer.writerow([pid, doc] + [r.assignments[i] for r in results])
+
+
+def write_metrics_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns and c not in ("params", "theme_topics")]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns + ["params"], extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "params": str(row["params"])})
+
+
+def check_inputs(experiment: TopicsExperiment) -> list[Path]:
+    """Everything that can fail cheaply fails here, before any fitting."""
+    files = list_documents(experiment.corpus.seeds)
+    load_labels_for_alignment(experiment.labels, experiment.themes)
+    if any(isinstance(m, LDAModelConfig) and m.seeded for m in experiment.models) or any(
+            isinstance(m, BERTopicModelConfig) and m.guided for m in experiment.models):
+        from research.themes.codebook import load_codebook
+
+        load_codebook(experiment.themes)
+    ChineseTokenizer(experiment.corpus.tokenize)("义务教育")
+    return files
+
+
+def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
+               progress: Progress | None = None, bar: Any = None) -> Path:
+    """Run the experiment and return the finished run folder."""
+    say = progress or (lambda _msg: None)
+    timer = Timer()
+    files = check_inputs(experiment)
+    labels = load_labels_for_alignment(experiment.labels, experiment.themes)
+    order = []
+    if labels:
+        from research.themes.codebook import load_codebook
+
+        order = load_codebook(experiment.themes).ids
+    with timer.stage("corpus"):
+        corpus = build_corpus_from_folder(experiment.corpus.seeds, experiment.corpus)
+    if corpus.errors:
+        from research.errors import InputError
+
+        raise InputError(corpus.errors[0].path, corpus.errors[0].reason)
+    paragraphs = corpus.paragraphs
+    texts = [p.text for p in paragraphs]
+    ids = [p.id for p in paragraphs]
+    say(f"corpus: {len(paragraphs)} paragraphs from {len(corpus.documents)} documents")
+    tokenizer = ChineseTokenizer(experiment.corpus.tokenize)
+    with timer.stage("tokenize"):
+        tokens = tokenizer.tokenize_all(texts)
+    embeddings: dict[str, Any] = {}
+    cache_hits: dict[str, bool] = {}
+    for model in experiment.models:
+        if isinstance(model, BERTopicModelConfig) and embedding_key(model) not in embeddings:
+            say(f"embedding with {model.embedding.backend} (cached after the first run)")
+            with timer.stage("embed"):
+                vectors, hit = embed(texts, model.embedding.backend, model.embedding.model,
+                                     model.embedding.cache_dir)
+            embeddings[embedding_key(model)] = vectors
+            cache_hits[embedding_key(model)] = hit
+    points = [pt for m in experiment.models for pt in expand_sweep(m)]
+    results: list[TopicResult] = []
+    total = len(points) * len(experiment.seeds)
+    if bar:
+        bar.start(total)
+    for point in points:
+        for seed in experiment.seeds:
+            with timer.stage(f"fit_{point.config.kind}"):
+                results.append(fit_point(point, seed, texts, tokens, tokenizer, experiment,
+                                         embeddings))
+            if bar:
+                bar.advance(f"{point.name} seed {seed}")
+    say("scoring")
+    with timer.stage("metrics"):
+        rows = score(results, CoherenceScorer(tokens, experiment.top_n), ids, labels, order)
+    with run_folder(out_root or experiment.output, experiment.name) as folder:
+        work = folder.work
+        write_paragraphs(paragraphs, work / "corpus.jsonl")
+        write_json(work / "topics.json", {"models": [r.topics_dict() for r in results]})
+        write_json(work / "metrics.json", {"rows": rows})
+        write_metrics_csv(work / "metrics.csv", rows)
+        write_assignments(work / "assignments.csv", ids, [p.doc for p in paragraphs], results)
+        (work / "comparison.md").write_text(comparison_markdown(rows), encoding="utf-8")
+        write_json(work / "manifest.json", manifest(
+            experiment.model_dump(mode="json"), timer, kind="topics",
+            seeds=experiment.seeds, corpus_hash=corpus.fingerprint(),
+            raw_data_hash=files_hash(files), paragraphs=len(paragraphs),
+            embedding_cache_hits=cache_hits, fits=len(results)))
+    assert folder.final is not None
+    return folder.final

@@ -1,0 +1,1 @@
+"""Topic models behind one interface: every model returns a :class:`TopicResult`."""

@@ -1,0 +1,54 @@
+"""The neutral output every topic model returns, so one set of metrics scores them all."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic's id, its top words (best first), their weights and how many paragraphs it has."""
+
+    id: int
+    words: list[str]
+    weights: list[float]
+    size: int
+
+
+@dataclass
+class TopicResult:
+    """One fitted model: topics plus one topic per paragraph (-1 = outlier / no tokens)."""
+
+    name: str
+    kind: str
+    params: dict[str, Any]
+    seed: int
+    topics: list[Topic]
+    assignments: list[int]
+    fit_seconds: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def topics_dict(self) -> dict[str, Any]:
+        """The entry of this model in topics.json."""
+        return {"name": self.name, "kind": self.kind, "params": self.params, "seed": self.seed,
+                "topics": [asdict(t) for t in self.topics]}
+
+
+class TopicModel(Protocol):
+    """What a topic model implementation provides."""
+
+    kind: str
+
+    def fit(self, texts: list[str], tokens: list[list[str]], seed: int) -> TopicResult:
+        """Fit on paragraph texts and their tokens with one random seed."""
+        ...
+
+
+def topic_sizes(assignments: list[int], n_topics: int) -> list[int]:
+    """Paragraphs per topic id 0..n_topics-1."""
+    sizes = [0] * n_topics
+    for a in assignments:
+        if 0 <= a < n_topics:
+            sizes[a] += 1
+    return sizes

@@ -1,0 +1,54 @@
+"""Small builders for test inputs made from seed text (docx, pdf, re-encoded copies)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_docx(path: Path, paragraphs: list[str]) -> Path:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def make_pdf(path: Path, lines: list[str]) -> Path:
+    """A PDF with Chinese text in the Adobe CID font reportlab ships (no font file needed)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path))
+    pdf.setFont("STSong-Light", 10)
+    y = 800
+    for line in lines:
+        for start in range(0, len(line), 45):
+            pdf.drawString(40, y, line[start:start + 45])
+            y -= 14
+            if y < 40:
+                pdf.showPage()
+                pdf.setFont("STSong-Light", 10)
+                y = 800
+    pdf.save()
+    return path
+
+
+def run_cli(*args: str, stdin: bytes | None = None, cwd: Path = ROOT
+            ) -> subprocess.CompletedProcess[str]:
+    """Run the installed `research` command the way a user would."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
+    env.pop("RESEARCH_DEBUG", None)
+    done = subprocess.run([sys.executable, "-m", "research", *args], input=stdin,
+                          capture_output=True, cwd=cwd, env=env, check=False, timeout=900)
+    return subprocess.CompletedProcess(done.args, done.returncode,
+                                       done.stdout.decode("utf-8", "replace"),
+                                       done.stderr.decode("utf-8", "replace"))
