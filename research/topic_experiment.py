@@ -19,7 +19,7 @@ from typing import Any
 from research.config import BERTopicModelConfig, LDAModelConfig, TopicsExperiment
 from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.read import list_documents
-from research.corpus.records import write_paragraphs
+from research.corpus.records import dump_jsonl, write_paragraphs
 from research.corpus.tokenize import ChineseTokenizer
 from research.metrics.alignment import label_alignment
 from research.metrics.coherence import CoherenceScorer
@@ -208,6 +208,36 @@ def write_metrics_csv(path: Path, rows: list[dict[str, Any]]) -> None:
             writer.writerow({**row, "params": str(row["params"])})
 
 
+def lda_terms(results: list[TopicResult], tokens: list[list[str]]) -> dict[str, Any]:
+    """Per LDA model (first seed of each setting): p(w|t) of top terms, prevalence, p(w)."""
+    counts: dict[str, int] = {}
+    for doc in tokens:
+        for word in doc:
+            counts[word] = counts.get(word, 0) + 1
+    total = sum(counts.values()) or 1
+    models: dict[str, Any] = {}
+    for r in results:
+        if r.kind != "lda" or r.name in models:
+            continue
+        words = {w for terms in r.term_table["terms"].values() for w, _ in terms}
+        models[r.name] = {"seed": r.seed, **r.term_table,
+                          "term_freq": {w: counts.get(w, 0) / total for w in sorted(words)}}
+    return {"models": models}
+
+
+def write_embedding_map(path: Path, ids: list[str], vectors: Any, seed: int) -> None:
+    """2-D UMAP of the paragraph embeddings, for the paragraph map in the report."""
+    from umap import UMAP
+
+    coords = UMAP(n_neighbors=15, n_components=2, min_dist=0.1, metric="cosine",
+                  random_state=seed).fit_transform(vectors)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "x", "y"])
+        for pid, (x, y) in zip(ids, coords):
+            writer.writerow([pid, round(float(x), 5), round(float(y), 5)])
+
+
 def check_inputs(experiment: TopicsExperiment) -> list[Path]:
     """Everything that can fail cheaply fails here, before any fitting."""
     files = list_documents(experiment.corpus.seeds)
@@ -240,6 +270,11 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
 
         raise InputError(corpus.errors[0].path, corpus.errors[0].reason)
     paragraphs = corpus.paragraphs
+    if experiment.labels is not None:
+        from research.themes.labels import check_against_corpus, load_labels
+
+        check_against_corpus(load_labels(experiment.labels, experiment.themes), paragraphs,
+                             experiment.labels)
     texts = [p.text for p in paragraphs]
     ids = [p.id for p in paragraphs]
     say(f"corpus: {len(paragraphs)} paragraphs from {len(corpus.documents)} documents")
@@ -279,6 +314,15 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
         write_metrics_csv(work / "metrics.csv", rows)
         write_assignments(work / "assignments.csv", ids, [p.doc for p in paragraphs], results)
         (work / "comparison.md").write_text(comparison_markdown(rows), encoding="utf-8")
+        write_json(work / "lda_terms.json", lda_terms(results, tokens))
+        if labels:
+            (work / "themes.jsonl").write_text(dump_jsonl(
+                {"id": pid, "labels": labels[pid], "source": "hand"}
+                for pid in ids if pid in labels), encoding="utf-8")
+        if embeddings:
+            with timer.stage("map_2d"):
+                write_embedding_map(work / "embedding_map.csv", ids,
+                                    next(iter(embeddings.values())), experiment.seeds[0])
         write_json(work / "manifest.json", manifest(
             experiment.model_dump(mode="json"), timer, kind="topics",
             seeds=experiment.seeds, corpus_hash=corpus.fingerprint(),

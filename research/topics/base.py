@@ -28,6 +28,8 @@ class TopicResult:
     assignments: list[int]
     fit_seconds: float = 0.0
     extra: dict[str, float] = field(default_factory=dict)
+    #: LDA only: top terms with p(w|t) per topic and topic prevalence, for relevance views.
+    term_table: dict[str, Any] = field(default_factory=dict)
 
     def topics_dict(self) -> dict[str, Any]:
         """The entry of this model in topics.json."""

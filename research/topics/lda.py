@@ -15,6 +15,9 @@ import numpy as np
 
 from research.topics.base import Topic, TopicResult, topic_sizes
 
+#: Terms kept per topic for pyLDAvis-style relevance views; the topic itself keeps top_n.
+RELEVANCE_TERMS = 30
+
 
 @dataclass
 class LDASettings:
@@ -66,7 +69,7 @@ def fit_gensim(tokens: list[list[str]], s: LDASettings, seed: int) -> tuple[list
                      minimum_probability=0.0)
     topics = []
     for t in range(s.k):
-        pairs = model.show_topic(t, topn=s.top_n)
+        pairs = model.show_topic(t, topn=RELEVANCE_TERMS)
         topics.append(Topic(t, [w for w, _ in pairs], [float(p) for _, p in pairs], 0))
     doc_topic = np.zeros((len(bow), s.k))
     for i, doc in enumerate(bow):
@@ -100,7 +103,7 @@ def fit_tomotopy(tokens: list[list[str]], s: LDASettings, seed: int) -> tuple[li
     model.train(s.iterations, workers=1, parallel=tp.ParallelScheme.NONE)
     topics = []
     for t in range(s.k):
-        pairs = model.get_topic_words(t, top_n=s.top_n)
+        pairs = model.get_topic_words(t, top_n=RELEVANCE_TERMS)
         topics.append(Topic(t, [w for w, _ in pairs], [float(p) for _, p in pairs], 0))
     doc_topic = np.zeros((len(tokens), s.k))
     for row, doc in zip(index, model.docs):
@@ -119,6 +122,11 @@ def fit_lda(name: str, tokens: list[list[str]], s: LDASettings, seed: int,
     elapsed = time.perf_counter() - start
     assignments = _assign(doc_topic, [bool(doc) for doc in tokens])
     sizes = topic_sizes(assignments, s.k)
-    topics = [Topic(t.id, t.words, t.weights, sizes[t.id]) for t in topics]
+    terms = {str(t.id): [[w, p] for w, p in zip(t.words, t.weights)] for t in topics}
+    topics = [Topic(t.id, t.words[: s.top_n], t.weights[: s.top_n], sizes[t.id])
+              for t in topics]
+    prevalence = doc_topic.sum(axis=0)
+    prevalence = (prevalence / prevalence.sum()).round(6).tolist() if prevalence.sum() else []
     return TopicResult(name, "lda", params, seed, topics, assignments, elapsed,
-                       {"perplexity": perplexity})
+                       {"perplexity": perplexity},
+                       {"terms": terms, "prevalence": prevalence})

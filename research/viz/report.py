@@ -1,0 +1,453 @@
+"""`report.html` for one run folder and `index.html` for a results tree.
+
+The page embeds plotly.js once, inline, and every figure after it reuses it, so a report is one
+file that opens offline. To stay small (< 15 MB) per-model figures are drawn only for the best
+setting of each model kind (mean NPMI), first seed; the sweep figures cover every setting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+
+from research.viz.figures import (intertopic_map, paragraph_map, similarity_heatmap,
+                                  top_words_bars, topic_hierarchy)
+from research.viz.figures_compare import KIND_TITLE, overlap_matrix, sweep_figure
+from research.viz.figures_lda import term_relevance
+from research.viz.figures_themes import cv_scores_figure, theme_share_heatmap, topic_theme_heatmap
+from research.viz.load import (RunData, best_settings, group_rows, load_run, mean_metric,
+                               read_json)
+from research.viz.style import esc, page
+
+REPORT_NAME = "report.html"
+INDEX_NAME = "index.html"
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
+                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+@dataclass
+class Section:
+    """One <section>: a heading, why the figure is there, then the figure (or plain HTML)."""
+
+    id: str
+    title: str
+    explain: str
+    figure: go.Figure | None = None
+    html: str = ""
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder + os.replace: readers never see half a file."""
+    path = Path(path)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _inline(text: str) -> str:
+    """Escape, then the only inline markdown comparison.md uses: **bold** and `code`."""
+    text = esc(text)
+    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
+
+
+NUMERIC = re.compile(r"^[-+]?\d[\d.,]*(\s*±\s*\d[\d.,]*)?$|^–$")
+
+
+def markdown_to_html(markdown: str) -> str:
+    """Tables, bullet lists and paragraphs: enough for comparison.md, with escaping."""
+    out: list[str] = []
+    table: list[list[str]] = []
+    bullets: list[str] = []
+
+    def flush() -> None:
+        if table:
+            head, body = table[0], table[1:]
+            rows = "".join("<tr>" + "".join(
+                f"<td class=\"num\">{_inline(c)}</td>" if NUMERIC.match(c) else
+                f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in body)
+            out.append("<div class=\"table-wrap\"><table><thead><tr>"
+                       + "".join(f"<th>{_inline(c)}</th>" for c in head)
+                       + f"</tr></thead><tbody>{rows}</tbody></table></div>")
+            table.clear()
+        if bullets:
+            out.append("<ul>" + "".join(f"<li>{_inline(b)}</li>" for b in bullets) + "</ul>")
+            bullets.clear()
+
+    for line in markdown.splitlines():
+        line = line.strip()
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not all(re.fullmatch(r":?-+:?", c) for c in cells if c):
+                table.append(cells)
+            continue
+        if line.startswith(("- ", "* ")):
+            if table:
+                flush()
+            bullets.append(line[2:])
+            continue
+        flush()
+        if line:
+            out.append(f"<p>{_inline(line.lstrip('#').strip())}</p>")
+    flush()
+    return "\n".join(out)
+
+
+def _table(rows: list[tuple[str, Any]], head: tuple[str, str]) -> str:
+    body = "".join(f"<tr><td>{esc(k)}</td><td class=\"num\">{esc(v)}</td></tr>" for k, v in rows)
+    return (f"<table><thead><tr><th>{esc(head[0])}</th><th>{esc(head[1])}</th></tr></thead>"
+            f"<tbody>{body}</tbody></table>")
+
+
+def _model_summary(model: dict[str, Any]) -> str:
+    parts = []
+    for key, value in model.items():
+        if key in ("kind", "name") or value is None:
+            continue
+        if isinstance(value, dict):
+            value = value.get("backend") or json.dumps(value, ensure_ascii=False)
+        parts.append(f"{key}={value}")
+    return f"<li><strong>{esc(model.get('name', ''))}</strong> ({esc(model.get('kind', ''))}):" \
+           f" {esc(', '.join(parts))}</li>"
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+def summary_html(data: RunData) -> str:
+    """Corpus size, configuration, comparison table, versions and timings."""
+    m, config = data.manifest, data.manifest.get("config") or {}
+    docs = {p.get("doc") for p in data.corpus}
+    subdocs = {(p.get("doc"), p.get("title")) for p in data.corpus}
+    sources = sorted({str(t.get("source", "")) for t in data.themes} - {""})
+    facts: list[tuple[str, Any]] = [
+        ("run", data.name), ("kind", data.kind), ("created", m.get("created", "–")),
+        ("folder", str(data.run_dir)),
+        ("paragraphs", m.get("paragraphs", len(data.corpus) or "–")),
+        ("documents", len(docs) or "–"), ("sub-documents (titles)", len(subdocs) or "–")]
+    if data.themes:
+        facts.append(("theme-labelled paragraphs",
+                      f"{len(data.themes)} ({', '.join(sources) or 'unknown source'})"))
+    if m.get("seeds") or config.get("seeds"):
+        facts.append(("random seeds", ", ".join(map(str, m.get("seeds") or config["seeds"]))))
+    if m.get("fits"):
+        facts.append(("models fitted", m["fits"]))
+    for key in ("corpus_hash", "raw_data_hash", "git_commit", "platform"):
+        if m.get(key):
+            facts.append((key.replace("_", " "), m[key]))
+    if isinstance(config.get("corpus"), dict) and config["corpus"].get("seeds"):
+        facts.append(("raw documents", config["corpus"]["seeds"]))
+    parts = ["<dl class=\"facts\">" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>"
+                                            for k, v in facts) + "</dl>"]
+    if config.get("models"):
+        parts.append("<h3>Models</h3><ul>" + "".join(_model_summary(x) for x in config["models"]
+                                                      if isinstance(x, dict)) + "</ul>")
+    if data.comparison_md:
+        parts.append("<h3>Comparison (comparison.md)</h3>" + markdown_to_html(data.comparison_md))
+    if data.cv_scores:
+        rows = []
+        for name, s in data.cv_scores.get("models", {}).items():
+            flag = " (default)" if name == data.cv_scores.get("default") else ""
+            rows.append(f"<tr><td>{esc(name + flag)}</td>"
+                        f"<td class=\"num\">{_pm(s, 'micro_f1')}</td>"
+                        f"<td class=\"num\">{_pm(s, 'macro_f1')}</td></tr>")
+        parts.append("<h3>Cross-validated classifiers</h3><table><thead><tr><th>model</th>"
+                     "<th>micro F1</th><th>macro F1</th></tr></thead><tbody>" + "".join(rows)
+                     + "</tbody></table>")
+    side = []
+    if m.get("timings_seconds"):
+        side.append("<div>" + _table(list(m["timings_seconds"].items()), ("stage", "seconds"))
+                    + "</div>")
+    if m.get("versions"):
+        side.append("<div>" + _table(list(m["versions"].items()), ("package", "version"))
+                    + "</div>")
+    if side:
+        parts.append("<h3>Timings and versions</h3><div style=\"display:flex;gap:32px;"
+                     "flex-wrap:wrap;align-items:flex-start\">" + "".join(side) + "</div>")
+    if config:
+        parts.append("<details><summary>full configuration</summary><pre>"
+                     + esc(json.dumps(config, ensure_ascii=False, indent=2)) + "</pre></details>")
+    return "\n".join(parts)
+
+
+def _pm(scores: dict[str, Any], key: str) -> str:
+    value, sd = scores.get(key), scores.get(f"{key}_std")
+    if not isinstance(value, (int, float)):
+        return "–"
+    return f"{value:.3f}" + (f" ± {sd:.3f}" if isinstance(sd, (int, float)) else "")
+
+
+# --- sections --------------------------------------------------------------------------------
+
+def topic_sections(data: RunData) -> list[Section]:
+    """Comparison across settings, then per-model figures for the best setting of each kind."""
+    sections: list[Section] = []
+    best = data.best_settings()
+    if data.metrics:
+        sections.append(Section(
+            "compare-metrics", "Coherence, diversity and stability across settings",
+            "Each point is a setting's mean over random seeds; error bars are one standard "
+            "deviation across seeds. LDA is plotted against the number of topics K, BERTopic "
+            "against HDBSCAN's min_cluster_size (BERTopic chooses its own number of topics, "
+            "shown in the last row). Higher is better for every metric shown.",
+            sweep_figure(data.metrics, "Metrics by setting")))
+    picked = {kind: data.model(name) for kind, name in best.items()}
+    lda, bert = picked.get("lda"), picked.get("bertopic")
+    if lda and bert:
+        sections.append(Section(
+            "compare-overlap", "LDA × BERTopic topic overlap",
+            f"Jaccard overlap of the top words of the best LDA setting ({lda.name}) and the "
+            f"best BERTopic setting ({bert.name}) by mean NPMI, first seed. A bright cell means "
+            "both models found the same topic; a row or column without one is a topic only one "
+            "model found.",
+            overlap_matrix(lda.topics, bert.topics, "Top-word overlap (Jaccard)",
+                           f"LDA {lda.name}", f"BERTopic {bert.name}")))
+    order = [k for k in ("lda", "bertopic") if k in picked] + sorted(
+        set(picked) - {"lda", "bertopic"})
+    paragraphs = {p["id"]: p for p in data.corpus}
+    for kind in order:
+        model = picked[kind]
+        if model is None:
+            continue
+        label = KIND_TITLE.get(kind, kind)
+        which = (f"Best {label} setting by mean NPMI: {model.name}, seed {model.seed}"
+                 f" ({len(model.topics)} topics).")
+        prefix = f"{label} · {model.name} (seed {model.seed})"
+        sections.append(Section(
+            f"{kind}-map", f"{label}: intertopic distance map",
+            f"{which} Topics are circles with area proportional to their paragraph count, "
+            "placed by classical MDS of the cosine distance between their top-word weight "
+            "vectors: overlapping circles are topics that share words. Hover for the words.",
+            intertopic_map(model.topics, f"{prefix}: intertopic distance map")))
+        sections.append(Section(
+            f"{kind}-words", f"{label}: top words per topic",
+            f"{which} The highest-weighted words of each topic "
+            f"({'p(w|t)' if kind == 'lda' else 'c-TF-IDF'}); the number is the topic's "
+            "paragraph count.", top_words_bars(model.topics, f"{prefix}: top words")))
+        sections.append(Section(
+            f"{kind}-similarity", f"{label}: topic similarity",
+            f"{which} Cosine similarity of the topics' top-word weight vectors. Bright "
+            "off-diagonal cells flag near-duplicate topics, which lower diversity.",
+            similarity_heatmap(model.topics, f"{prefix}: topic similarity")))
+        if kind == "lda" and model.name in data.lda_terms:
+            terms = data.lda_terms[model.name]
+            sections.append(Section(
+                "lda-relevance", "LDA: term relevance (adjustable λ)",
+                f"{which} As in pyLDAvis: the 30 most probable terms of the topic (seed "
+                f"{terms.get('seed', model.seed)}) re-ranked by relevance = λ·log p(w|t) + "
+                "(1−λ)·log(p(w|t)/p(w)). λ = 1 ranks by probability in the topic; small λ "
+                "favours terms specific to it. Grey: the term's overall frequency p(w); "
+                "colour: the part of it this topic accounts for. Choose the topic in the "
+                "menu and λ on the slider.", term_relevance(terms, f"{prefix}")))
+        if kind == "bertopic":
+            sections.append(Section(
+                "bertopic-hierarchy", "BERTopic: topic hierarchy",
+                f"{which} Average-linkage clustering of the topics' top-word vectors (cosine "
+                "distance): topics that join early are candidates to merge.",
+                topic_hierarchy(model.topics, f"{prefix}: hierarchy")))
+            column = data.assignments.get(model.column)
+            if data.embedding_map and column is not None:
+                sections.append(Section(
+                    "bertopic-paragraphs", "BERTopic: paragraph map",
+                    f"{which} Every paragraph placed by a 2-D UMAP of the run's paragraph "
+                    "embeddings and coloured by its topic (grey = outliers, topic −1). Hover "
+                    "for the text; click legend entries to hide or isolate topics.",
+                    paragraph_map(data.embedding_map, data.assignment_ids, column,
+                                  model.topics, paragraphs, f"{prefix}: paragraphs")))
+    return sections
+
+
+def theme_sections(data: RunData) -> list[Section]:
+    """Theme shares per (sub-)document, topics × themes, classifier cross-validation."""
+    sections: list[Section] = []
+    names = data.theme_names()
+    source = ", ".join(sorted({str(t.get("source", "")) for t in data.themes} - {""})) or "labels"
+    if data.themes and data.corpus:
+        sections.append(Section(
+            "themes-docs", "Themes per document",
+            f"Share of each document's labelled paragraphs ({source} labels) that discuss "
+            "each theme. A paragraph can carry several themes, so rows need not sum to 100%; "
+            "“(none)” is the share with no theme.",
+            theme_share_heatmap(data.corpus, data.themes, names, "doc",
+                                "Theme share per document")))
+        sections.append(Section(
+            "themes-subdocs", "Themes per sub-document",
+            "The same shares for each sub-document (a titled part of a source file), showing "
+            "where inside a compilation each theme is discussed.",
+            theme_share_heatmap(data.corpus, data.themes, names, "title",
+                                "Theme share per sub-document")))
+    if data.themes and data.models:
+        panels = []
+        for kind, name in data.best_settings().items():
+            model = data.model(name)
+            if model is None or model.column not in data.assignments:
+                continue
+            panels.append({"title": f"{KIND_TITLE.get(kind, kind)} {name} (seed {model.seed})",
+                           "topics": model.topics, "ids": data.assignment_ids,
+                           "assignments": data.assignments[model.column]})
+        panels.sort(key=lambda p: 0 if p["title"].startswith("LDA") else 1)
+        if panels:
+            sections.append(Section(
+                "themes-topics", "Topics × themes",
+                f"How many labelled paragraphs ({source}) of each theme fall into each topic of "
+                "the best setting per model kind (first seed). A topic that maps onto one theme "
+                "has one dark cell in its row.",
+                topic_theme_heatmap(panels, data.themes, names, "Paragraphs per topic and theme")))
+    if data.cv_scores:
+        sections.append(Section(
+            "themes-cv", "Theme classifier: cross-validated scores",
+            "Per-theme precision, recall and F1 of the classifier, mean over cross-validation "
+            "folds with one standard deviation as error bars; the menu switches between the "
+            "candidate models (the default one first).",
+            cv_scores_figure(data.cv_scores, names, "Cross-validation")))
+    return sections
+
+
+def build_sections(data: RunData) -> list[Section]:
+    summary = Section("summary", "Summary",
+                      "What was run, on which corpus, and how the settings compare.",
+                      html=summary_html(data))
+    return [summary] + topic_sections(data) + theme_sections(data)
+
+
+def render_report(data: RunData) -> str:
+    """The full report page as a string (plotly.js inline once, no external resources)."""
+    from plotly.offline import get_plotlyjs
+
+    sections = build_sections(data)
+    blocks = []
+    for s in sections:
+        figure = ""
+        if s.figure is not None:
+            figure = ("<div class=\"figure\">" + s.figure.to_html(
+                full_html=False, include_plotlyjs=False, div_id=f"plot-{s.id}",
+                config=PLOTLY_CONFIG) + "</div>")
+        blocks.append(f"<section id=\"{esc(s.id)}\"><h2>{esc(s.title)}</h2>"
+                      f"<p class=\"explain\">{esc(s.explain)}</p>{s.html}{figure}</section>")
+    toc = "".join(f"<a href=\"#{esc(s.id)}\">{esc(s.title)}</a>" for s in sections)
+    created = data.manifest.get("created", "")
+    body = (f"<header class=\"page\"><h1>Run report: {esc(data.name)}</h1>"
+            f"<p>{esc(data.kind)} run · {esc(created)} · {esc(data.run_dir.name)}</p></header>"
+            f"<nav class=\"toc\">{toc}</nav><main>{''.join(blocks)}</main>")
+    head = f"<script type=\"text/javascript\">{get_plotlyjs()}</script>"
+    return page(f"Report · {data.name} · {data.run_dir.name}", body, head)
+
+
+def write_report(run_dir: Path) -> Path:
+    """Write ``run_dir/report.html`` (atomically) and return its path."""
+    run_dir = Path(run_dir)
+    data = load_run(run_dir)
+    target = run_dir / REPORT_NAME
+    atomic_write_text(target, render_report(data))
+    return target
+
+
+# --- index -----------------------------------------------------------------------------------
+
+def find_runs(results_dir: Path, max_depth: int = 3) -> list[Path]:
+    """Folders holding manifest.json at most ``max_depth`` levels below ``results_dir``.
+
+    Hidden folders (runs still being written, ``.<stamp>.partial``) are skipped.
+    """
+    results_dir = Path(results_dir)
+    found: list[Path] = []
+
+    def walk(folder: Path, depth: int) -> None:
+        if (folder / "manifest.json").is_file():
+            found.append(folder)
+        if depth >= max_depth:
+            return
+        try:
+            children = sorted(p for p in folder.iterdir() if p.is_dir()
+                              and not p.name.startswith("."))
+        except OSError:
+            return
+        for child in children:
+            walk(child, depth + 1)
+
+    walk(results_dir, 0)
+    return found
+
+
+def headline(run_dir: Path, manifest: dict[str, Any]) -> str:
+    """Best mean NPMI per model kind (topics) or the default model's macro F1 (classifier)."""
+    if (run_dir / "cv_scores.json").is_file():
+        cv = read_json(run_dir / "cv_scores.json")
+        default = cv.get("default")
+        scores = cv.get("models", {}).get(default) or next(iter(cv.get("models", {}).values()),
+                                                           {})
+        return f"macro F1 {_pm(scores, 'macro_f1')} ({default})" if scores else "–"
+    if (run_dir / "metrics.json").is_file():
+        rows = read_json(run_dir / "metrics.json").get("rows", [])
+        groups = group_rows(rows)
+        parts = []
+        for kind, name in sorted(best_settings(rows).items()):
+            value = mean_metric(groups[name], "npmi")
+            parts.append(f"{KIND_TITLE.get(kind, kind)} NPMI "
+                         f"{'–' if value is None else f'{value:.3f}'} ({name})")
+        return "; ".join(parts) or "–"
+    return "–"
+
+
+def write_index(results_dir: Path, generate_missing: bool = True) -> Path:
+    """Write ``results_dir/index.html``: every run, newest first, linking to its report."""
+    results_dir = Path(results_dir)
+    entries = []
+    for run in find_runs(results_dir):
+        try:
+            manifest = read_json(run / "manifest.json")
+        except (OSError, ValueError):
+            continue
+        note = ""
+        if generate_missing and not (run / REPORT_NAME).is_file():
+            try:
+                write_report(run)
+            except Exception as exc:  # one broken run must not stop the index
+                note = f"report failed: {type(exc).__name__}: {exc}"
+        config = manifest.get("config") or {}
+        entries.append({
+            "run": str(config.get("name") or run.parent.name),
+            "path": run.relative_to(results_dir).as_posix() or ".",
+            "kind": str(manifest.get("kind", "–")), "created": str(manifest.get("created", "")),
+            "paragraphs": manifest.get("paragraphs", "–"),
+            "headline": headline(run, manifest), "note": note})
+    entries.sort(key=lambda e: e["created"], reverse=True)
+    rows = []
+    for e in entries:
+        link = f"{e['path']}/{REPORT_NAME}" if e["path"] != "." else REPORT_NAME
+        date = e["created"]
+        try:
+            date = datetime.fromisoformat(date).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            pass
+        rows.append(f"<tr><td>{esc(e['run'])}</td><td><code>{esc(e['path'])}</code></td>"
+                    f"<td>{esc(e['kind'])}</td><td>{esc(date)}</td>"
+                    f"<td class=\"num\">{esc(e['paragraphs'])}</td><td>{esc(e['headline'])}</td>"
+                    f"<td><a href=\"{esc(link)}\">report</a>"
+                    + (f" <span class=\"note\">{esc(e['note'])}</span>" if e["note"] else "")
+                    + "</td></tr>")
+    table = ("<table><thead><tr><th>run</th><th>folder</th><th>kind</th><th>created (UTC)</th>"
+             "<th>paragraphs</th><th>headline</th><th>report</th></tr></thead><tbody>"
+             + "".join(rows) + "</tbody></table>") if rows else "<p>No runs found.</p>"
+    body = (f"<header class=\"page\"><h1>Runs in {esc(results_dir.name or str(results_dir))}"
+            f"</h1><p>{len(entries)} run(s). Headline: best mean NPMI per model kind for topic "
+            "runs, macro F1 of the default model for classifier runs.</p></header>"
+            f"<main><section><div class=\"table-wrap\">{table}</div></section></main>")
+    target = results_dir / INDEX_NAME
+    atomic_write_text(target, page(f"Runs · {results_dir.name}", body))
+    return target
