@@ -22,8 +22,9 @@ from research.errors import ResearchError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Study Chinese reports on urban-rural compulsory-education balance.")
-console = Console(stderr=True)
-out = Console()
+# Piped output keeps whole tables: rich would otherwise squeeze them into 80 columns.
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+out = Console(width=None if sys.stdout.isatty() else 160)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -149,6 +150,8 @@ def run(
 
     from research.experiments import load_experiment, run_experiment
 
+    from research.viz.report import write_report
+
     experiment = load_experiment(config)
     if quiet:
         folder = run_experiment(experiment, out_dir)
@@ -161,7 +164,89 @@ def run(
         comparison = folder / "comparison.md"
         if comparison.exists():
             out.print(comparison.read_text(encoding="utf-8"), highlight=False)
+    report_file = write_report(folder)
     out.print(f"run folder: {folder}", highlight=False, soft_wrap=True)
+    if not quiet:
+        out.print(f"report: {report_file}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@friendly_errors
+def classify(
+    files: list[str] = typer.Argument(..., help="Reports (.txt in any Chinese encoding, .docx, "
+                                      ".pdf); '-' reads standard input."),
+    model_dir: Path = typer.Option(None, "--model", help="Theme-model folder "
+                                   "(default: the model shipped with the package)."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl, csv or html."),
+    out_path: Path = typer.Option(None, "--out", help="Output file (default: standard output)."),
+    one_per_line: bool = typer.Option(False, "--one-per-line", help="Each non-empty line is a "
+                                      "paragraph; skip segmentation."),
+    config: Path = typer.Option(None, "--config", help="Corpus YAML for cleaning/segmentation."),
+) -> None:
+    """Tag each paragraph of new reports with the codebook's themes."""
+    from research.config import CorpusConfig, load_config
+    from research.corpus.records import atomic_write_text
+    from research.errors import InputError
+    from research.themes.apply import classify_file, render
+    from research.themes.model_io import load_model
+
+    if fmt not in ("jsonl", "csv", "html"):
+        fail(f"--format must be jsonl, csv or html (got {fmt!r})")
+    settings = load_config(config, CorpusConfig) if config else CorpusConfig()
+    model, meta = load_model(model_dir)
+    results, failed = [], 0
+    for path in files:
+        try:
+            results.append(classify_file(path, model, meta, settings, one_per_line))
+        except InputError as exc:
+            failed += 1
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    if results:
+        text = render(results, meta, fmt)
+        if out_path:
+            atomic_write_text(out_path, text)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        report_console = out if out_path else console
+        table = Table(title="Themes per report (share of paragraphs)", title_justify="left")
+        table.add_column("report")
+        table.add_column("paragraphs", justify="right")
+        for theme in meta["themes"]:
+            table.add_column(theme, justify="right")
+        for result in results:
+            summary = result.summary(meta["themes"])
+            table.add_row(summary["file"], str(summary["paragraphs"]),
+                          *[f"{summary['shares'][t]:.0%}" for t in meta["themes"]])
+        report_console.print(table)
+        if out_path:
+            out.print(f"wrote {sum(len(r.records) for r in results)} paragraphs to {out_path}",
+                      highlight=False)
+    if failed:
+        raise typer.Exit(1 if results else 2)
+
+
+@app.command()
+@friendly_errors
+def report(
+    run_dir: Path = typer.Argument(None, help="A run folder (results/<name>/<timestamp>)."),
+    index: Path = typer.Option(None, "--index", help="Write an index page of all runs under "
+                               "this folder instead."),
+) -> None:
+    """Write report.html for a run folder (or index.html listing all runs)."""
+    from research.errors import InputError
+    from research.viz.report import write_index, write_report
+
+    if index is not None:
+        if not index.is_dir():
+            raise InputError(index, "folder not found")
+        out.print(f"wrote {write_index(index)}", highlight=False)
+        return
+    if run_dir is None:
+        fail("give a RUN_DIR or --index FOLDER")
+    if not (run_dir / "manifest.json").is_file():
+        raise InputError(run_dir, "not a run folder (no manifest.json)")
+    out.print(f"wrote {write_report(run_dir)}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

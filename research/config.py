@@ -191,3 +191,39 @@ class TopicsExperiment(StrictModel):
     labels: Path | None = None
     themes: Path = Path("configs/themes.yaml")
     output: Path = Path("results")
+
+
+class CandidateConfig(StrictModel):
+    """One theme classifier to cross-validate."""
+
+    name: str
+    kind: Literal["keywords", "logistic"] = "logistic"
+    features: list[Literal["words", "chars", "keywords", "keyword_terms", "embeddings"]] = [
+        "words", "chars"]
+    C: float = Field(4.0, gt=0)
+    stack_keywords: bool = True
+    max_char_features: int = Field(30000, ge=100)
+    embedding: EmbeddingConfig = EmbeddingConfig()
+
+
+class CrossValidationConfig(StrictModel):
+    folds: int = Field(5, ge=2)
+    repeats: int = Field(3, ge=1)
+    seed: int = 0
+
+
+class ClassifierExperiment(StrictModel):
+    """Cross-validate theme classifiers on the hand labels; train and save the chosen one."""
+
+    kind: Literal["classifier"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    corpus: CorpusConfig = CorpusConfig()
+    labels: Path = Path("seeds/labels/labels.jsonl")
+    themes: Path = Path("configs/themes.yaml")
+    cv: CrossValidationConfig = CrossValidationConfig()
+    candidates: list[CandidateConfig] = Field(min_length=1)
+    default: str = Field("best", description="candidate to train on all labels and save; "
+                         "'best' = highest core macro F1 among fast-enough candidates")
+    min_paragraphs_per_second: float = 200.0
+    install_to: Path | None = Field(None, description="also copy the saved model here")
+    output: Path = Path("results")

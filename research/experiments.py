@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from research.config import TopicsExperiment, read_yaml, validate
+from research.config import ClassifierExperiment, TopicsExperiment, read_yaml, validate
 from research.errors import ConfigError
 
-KINDS: dict[str, type] = {"topics": TopicsExperiment}
+KINDS: dict[str, type] = {"topics": TopicsExperiment, "classifier": ClassifierExperiment}
 
 
 def load_experiment(path: Path) -> Any:
@@ -28,4 +28,8 @@ def run_experiment(experiment: Any, out_root: Path | None = None,
         from research.topic_experiment import run_topics
 
         return run_topics(experiment, out_root, progress, bar)
+    if isinstance(experiment, ClassifierExperiment):
+        from research.theme_experiment import run_classifier
+
+        return run_classifier(experiment, out_root, progress, bar)
     raise ConfigError(f"no runner for experiment kind {type(experiment).__name__}")

@@ -273,8 +273,9 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
     if experiment.labels is not None:
         from research.themes.labels import check_against_corpus, load_labels
 
-        check_against_corpus(load_labels(experiment.labels, experiment.themes), paragraphs,
-                             experiment.labels)
+        applicable = check_against_corpus(load_labels(experiment.labels, experiment.themes),
+                                          paragraphs, experiment.labels)
+        labels = {row.id: row.labels for row in applicable}
     texts = [p.text for p in paragraphs]
     ids = [p.id for p in paragraphs]
     say(f"corpus: {len(paragraphs)} paragraphs from {len(corpus.documents)} documents")

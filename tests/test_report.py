@@ -13,6 +13,7 @@ import re
 import shutil
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -276,27 +277,31 @@ def chromium_or_skip() -> str:
     return chromium
 
 
-def test_report_renders_in_headless_chromium_offline(report: Path, tmp_path: Path) -> None:
+def test_reports_render_in_headless_chromium_offline(report: Path, classifier_report: Path,
+                                                     tmp_path: Path) -> None:
+    """No page errors, no network, every figure drawn; one PNG per section of the report.
+
+    The three browser jobs run side by side (each is one Chromium process).
+    """
     chromium = chromium_or_skip()
     start = time.perf_counter()
-    check = check_page(report, chromium, workdir=tmp_path)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        topics_job = pool.submit(check_page, report, chromium, workdir=tmp_path)
+        shots_job = pool.submit(screenshot_sections, report, tmp_path / "shots", chromium)
+        classifier_job = pool.submit(check_page, classifier_report, chromium)
+        check, (shots, load_seconds) = topics_job.result(), shots_job.result()
+        classifier = classifier_job.result()
     assert check.errors == []
     assert check.external == []
     assert [f["section"] for f in check.figures] == TOPIC_SECTIONS[1:]
     assert check.unrendered == []
-    shots, load_seconds = screenshot_sections(report, tmp_path / "shots", chromium)
     assert [p.name for p in shots] == [f"{i:02d}-{s}.png"
                                        for i, s in enumerate(TOPIC_SECTIONS, 1)]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000
                for p in shots)
+    assert classifier.errors == [] and classifier.external == []
+    assert classifier.unrendered == []
+    assert [f["section"] for f in classifier.figures] == CLASSIFIER_SECTIONS[1:]
     print(f"\nreport load: {check.wall_seconds:.1f} s (dump-dom wall clock), load event "
-          f"{(check.load_ms or 0) / 1000:.1f} s; screenshots {load_seconds:.1f} s load; browser "
-          f"test {time.perf_counter() - start:.1f} s")
-
-
-def test_classifier_report_renders_in_headless_chromium(classifier_report: Path,
-                                                         tmp_path: Path) -> None:
-    chromium = chromium_or_skip()
-    check = check_page(classifier_report, chromium, workdir=tmp_path)
-    assert check.errors == [] and check.external == [] and check.unrendered == []
-    assert len(check.figures) == len(CLASSIFIER_SECTIONS) - 1
+          f"{(check.load_ms or 0) / 1000:.1f} s; screenshots: page loaded in "
+          f"{load_seconds:.1f} s; browser test {time.perf_counter() - start:.1f} s")

@@ -44,9 +44,16 @@ def load_labels(path: Path, codebook_path: Path | None = None) -> list[LabeledPa
 
 
 def check_against_corpus(rows: list[LabeledParagraph], paragraphs: list[Paragraph],
-                         path: Path) -> None:
-    """Labels must match current paragraphs by id and text, else segmentation has changed."""
+                         path: Path) -> list[LabeledParagraph]:
+    """Labels must match current paragraphs by id and text, else segmentation has changed.
+
+    Labels of documents that are not in this corpus are set aside (a run on a subset of the
+    seeds); the labels that apply are returned.
+    """
     by_id = {p.id: p for p in paragraphs}
+    docs = {p.doc for p in paragraphs}
+    rows = [r for r in rows if getattr(r, "doc", None) in docs or r.id in by_id
+            or getattr(r, "doc", None) is None]
     missing = [r.id for r in rows if r.id not in by_id]
     if missing:
         raise InputError(path, f"{len(missing)} labeled id(s) not in the corpus, e.g. "
@@ -55,3 +62,4 @@ def check_against_corpus(rows: list[LabeledParagraph], paragraphs: list[Paragrap
     if changed:
         raise InputError(path, f"text of {len(changed)} labeled paragraph(s) differs from the "
                                f"corpus, e.g. {changed[0]}")
+    return rows

@@ -1,0 +1,156 @@
+"""`research run` for kind: classifier — cross-validate candidates, save the chosen model."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from research.config import CandidateConfig, ClassifierExperiment
+from research.corpus.pipeline import build_corpus_from_folder
+from research.corpus.read import list_documents
+from research.runs import Timer, files_hash, manifest, run_folder, write_json
+from research.themes.classifier import KeywordBaseline, ThemeClassifier, _JOINED
+from research.themes.codebook import load_codebook
+from research.themes.embedder import MemoEmbedder
+from research.themes.labels import check_against_corpus, load_labels
+from research.themes.model_io import data_hash, load_model, save_model
+
+Progress = Callable[[str], None]
+
+
+def make_candidate(candidate: CandidateConfig, themes: list[str],
+                   keywords: dict[str, list[str]], embedder: MemoEmbedder | None) -> Any:
+    if candidate.kind == "keywords":
+        return KeywordBaseline(themes, keywords)
+    return ThemeClassifier(themes, keywords, features=tuple(candidate.features), C=candidate.C,
+                           stack_keywords=candidate.stack_keywords,
+                           max_char_features=candidate.max_char_features,
+                           embedder=embedder if "embeddings" in candidate.features else None)
+
+
+def measure_throughput(folder: Path, texts: list[str], rounds: int = 3) -> float:
+    """Paragraphs per second from a cold load of the saved model (caches cleared)."""
+    _JOINED.clear()
+    start = time.perf_counter()
+    model, _ = load_model(folder)
+    for _ in range(rounds):
+        _JOINED.clear()
+        model.predict_proba(texts)
+    return round(len(texts) * rounds / (time.perf_counter() - start), 1)
+
+
+def choose_default(experiment: ClassifierExperiment, scores: dict[str, Any]) -> str:
+    if experiment.default != "best":
+        return experiment.default
+    fast = {n: s for n, s in scores.items()
+            if s["paragraphs_per_second"] >= experiment.min_paragraphs_per_second}
+    pool = fast or scores
+    return max(pool, key=lambda n: (pool[n]["core_macro_f1"], pool[n]["macro_f1"]))
+
+
+def comparison_markdown(scores: dict[str, Any], themes: list[str], default: str) -> str:
+    header = ["candidate", "micro F1", "macro F1", "core macro F1"] + themes + ["par/s"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    ranked = sorted(scores, key=lambda n: -scores[n]["core_macro_f1"])
+    for name in ranked:
+        s = scores[name]
+        cells = [f"**{name}**" if name == default else name]
+        cells += [f"{s[m]:.3f} ± {s[m + '_std']:.3f}"
+                  for m in ("micro_f1", "macro_f1", "core_macro_f1")]
+        cells += [f"{s['per_theme'][t]['f1']:.3f}" for t in themes]
+        cells.append(f"{s['paragraphs_per_second']:.0f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return ("\n".join(lines) + f"\n\nF1 per theme is the mean over folds; thresholds are tuned "
+            f"inside each training fold. Default model: **{default}**.\n")
+
+
+def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = None,
+                   progress: Progress | None = None, bar: Any = None) -> Path:
+    say = progress or (lambda _msg: None)
+    timer = Timer()
+    files = list_documents(experiment.corpus.seeds)
+    codebook = load_codebook(experiment.themes)
+    rows = load_labels(experiment.labels, experiment.themes)
+    if experiment.default != "best" and experiment.default not in {
+            c.name for c in experiment.candidates}:
+        from research.errors import ConfigError
+
+        raise ConfigError(f"key 'default': no candidate named {experiment.default!r}")
+    with timer.stage("corpus"):
+        corpus = build_corpus_from_folder(experiment.corpus.seeds, experiment.corpus)
+    rows = check_against_corpus(rows, corpus.paragraphs, experiment.labels)
+    themes = codebook.ids
+    keywords = codebook.keywords()
+    texts = [r.text for r in rows]
+    labels = np.array([[int(t in r.labels) for t in themes] for r in rows])
+    needs_embeddings = any("embeddings" in c.features for c in experiment.candidates)
+    embedder = MemoEmbedder() if needs_embeddings else None
+    if embedder is not None:
+        say("embedding labeled paragraphs (cached after the first run)")
+        with timer.stage("embed"):
+            embedder.warm(texts)
+    from research.themes.evaluate import cross_validate
+
+    folds = experiment.cv.folds * experiment.cv.repeats
+    if bar:
+        bar.start(folds * len(experiment.candidates))
+    scores: dict[str, Any] = {}
+    with run_folder(out_root or experiment.output, experiment.name) as folder:
+        models_dir = folder.work / "candidates"
+        for candidate in experiment.candidates:
+            say(f"cross-validating {candidate.name}")
+            with timer.stage(f"cv_{candidate.name}"):
+                result = cross_validate(
+                    lambda c=candidate: make_candidate(c, themes, keywords, embedder), texts,
+                    labels, themes, experiment.cv.folds, experiment.cv.repeats,
+                    experiment.cv.seed,
+                    on_fold=(lambda n=candidate.name: bar.advance(n)) if bar else None)
+            with timer.stage(f"train_{candidate.name}"):
+                model = make_candidate(candidate, themes, keywords, embedder).fit(texts, labels)
+            meta = model_meta(candidate, codebook, texts, [r.labels for r in rows], model,
+                              result)
+            save_model(model, models_dir / candidate.name, meta)
+            result["paragraphs_per_second"] = measure_throughput(
+                models_dir / candidate.name, [p.text for p in corpus.paragraphs])
+            scores[candidate.name] = result
+        default = choose_default(experiment, scores)
+        shutil.copytree(models_dir / default, folder.work / "model")
+        shutil.rmtree(models_dir)
+        write_json(folder.work / "cv_scores.json", {
+            "default": default, "themes": themes,
+            "models": {n: {k: v for k, v in s.items() if k != "fold_scores"}
+                       for n, s in scores.items()}})
+        write_json(folder.work / "cv_folds.json", {n: s["fold_scores"] for n, s in scores.items()})
+        (folder.work / "comparison.md").write_text(comparison_markdown(scores, themes, default),
+                                                   encoding="utf-8")
+        write_json(folder.work / "manifest.json", manifest(
+            experiment.model_dump(mode="json"), timer, kind="classifier",
+            seeds=[experiment.cv.seed], corpus_hash=corpus.fingerprint(),
+            raw_data_hash=files_hash(files), labeled_paragraphs=len(rows), default=default))
+    assert folder.final is not None
+    if experiment.install_to:
+        target = Path(experiment.install_to)
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(folder.final / "model", target)
+        say(f"installed the default model into {target}")
+    return folder.final
+
+
+def model_meta(candidate: CandidateConfig, codebook: Any, texts: list[str],
+               labels: list[list[str]], model: Any, result: dict[str, Any]) -> dict[str, Any]:
+    from research.runs import package_versions
+
+    return {"name": candidate.name, "candidate": candidate.model_dump(mode="json"),
+            "features": list(candidate.features) if candidate.kind == "logistic" else [],
+            "themes": codebook.ids, "thresholds": [float(t) for t in model.thresholds_],
+            "codebook": codebook.model_dump(mode="json"),
+            "training_data_hash": data_hash(texts, labels), "trained_on": len(texts),
+            "cv": {k: result[k] for k in ("micro_f1", "macro_f1", "core_macro_f1", "folds")},
+            "versions": package_versions(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

