@@ -7,6 +7,7 @@ CountVectorizer with ``token_pattern=None`` around the shared tokenizer, and fix
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,8 @@ def fit_bertopic(name: str, texts: list[str], embeddings: np.ndarray,
     from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
 
+    # BERTopic logs a warning on every update_topics call; the run summary says what matters.
+    logging.getLogger("BERTopic").setLevel(logging.ERROR)
     start = time.perf_counter()
     vectorizer = CountVectorizer(tokenizer=tokenizer, token_pattern=None, lowercase=False,
                                  min_df=s.min_df)

@@ -8,9 +8,7 @@ setting of each model kind (mean NPMI), first seed; the sweep figures cover ever
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from research.corpus.records import atomic_write_text
 from research.viz.figures import (intertopic_map, paragraph_map, similarity_heatmap,
                                   top_words_bars, topic_hierarchy)
 from research.viz.figures_compare import KIND_TITLE, overlap_matrix, sweep_figure
@@ -45,20 +44,6 @@ class Section:
 
 
 # --- small helpers ---------------------------------------------------------------------------
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder + os.replace: readers never see half a file."""
-    path = Path(path)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def _inline(text: str) -> str:
     """Escape, then the only inline markdown comparison.md uses: **bold** and `code`."""
