@@ -34,9 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         report = write_report(args.run_dir)
     print(f"report: {report} ({report.stat().st_size / 1e6:.1f} MB)")
     check = check_page(report, chromium)
-    print(f"load: {check.wall_seconds:.1f} s wall clock for chromium --dump-dom "
-          f"(page load event after {check.load_ms / 1000:.1f} s)" if check.load_ms is not None
-          else f"load: {check.wall_seconds:.1f} s wall clock for chromium --dump-dom")
+    print(f"opened (load event) in {check.load_ms / 1000:.2f} s; every figure drawn after "
+          f"{check.rendered_ms / 1000:.2f} s")
     problems = [f"page error: {e}" for e in check.errors]
     problems += [f"figure not rendered in section {s}" for s in check.unrendered]
     problems += [f"external resource requested: {r}" for r in check.external]

@@ -121,6 +121,8 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
         default = choose_default(experiment, scores)
         shutil.copytree(models_dir / default, folder.work / "model")
         shutil.rmtree(models_dir)
+        with timer.stage("predict_corpus"):
+            write_predictions(folder.work, corpus.paragraphs)
         write_json(folder.work / "cv_scores.json", {
             "default": default, "themes": themes,
             "models": {n: {k: v for k, v in s.items() if k != "fold_scores"}
@@ -140,6 +142,19 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
         shutil.copytree(folder.final / "model", target)
         say(f"installed the default model into {target}")
     return folder.final
+
+
+def write_predictions(work: Path, paragraphs: list[Any]) -> None:
+    """The chosen model's themes for every corpus paragraph (for theme shares in the report)."""
+    from research.corpus.records import dump_jsonl, write_paragraphs
+    from research.themes.apply import classify_texts
+
+    model, meta = load_model(work / "model")
+    decided = classify_texts(model, meta, [p.text for p in paragraphs])
+    write_paragraphs(paragraphs, work / "corpus.jsonl")
+    (work / "themes.jsonl").write_text(dump_jsonl(
+        {"id": p.id, "labels": themes, "source": "predicted"}
+        for p, (themes, _) in zip(paragraphs, decided)), encoding="utf-8")
 
 
 def model_meta(candidate: CandidateConfig, codebook: Any, texts: list[str],

@@ -56,7 +56,16 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = root / "config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     run_experiment(load_experiment(path))
-    make_classifier_run(topics_run(root), root / "classifier" / "20250101-000000")
+    classifier = {
+        "kind": "classifier", "name": "classifier",
+        "corpus": {"seeds": str(ROOT / "seeds" / "raw")},
+        "labels": str(ROOT / "seeds" / "labels" / "labels.jsonl"), "themes": str(CODEBOOK),
+        "cv": {"folds": 2, "repeats": 1}, "output": str(root),
+        "candidates": [{"name": "keywords", "kind": "keywords"},
+                       {"name": "tfidf-stacked", "features": ["words", "chars"]}]}
+    path = root / "classifier.yaml"
+    path.write_text(yaml.safe_dump(classifier, allow_unicode=True), encoding="utf-8")
+    run_experiment(load_experiment(path))
     return root
 
 
@@ -65,61 +74,7 @@ def topics_run(results: Path) -> Path:
 
 
 def classifier_run(results: Path) -> Path:
-    return results / "classifier" / "20250101-000000"
-
-
-def _prf(gold: set[str], pred: set[str], ids: list[str]) -> tuple[float, float, float]:
-    tp = sum(1 for i in ids if i in gold and i in pred)
-    p = tp / max(1, sum(1 for i in ids if i in pred))
-    r = tp / max(1, sum(1 for i in ids if i in gold))
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def make_classifier_run(source: Path, target: Path) -> None:
-    """A classifier run folder from real data: codebook keyword matching scored on 5 folds."""
-    target.mkdir(parents=True)
-    corpus = read_jsonl(source / "corpus.jsonl")
-    gold = {row["id"]: row["labels"] for row in read_jsonl(source / "themes.jsonl")}
-    keywords = load_codebook(CODEBOOK).keywords()
-    models: dict[str, dict] = {}
-    predictions: dict[str, list[str]] = {}
-    for name, need in (("keywords-1", 1), ("keywords-2", 2)):
-        pred = {p["id"]: [t for t, words in keywords.items()
-                          if sum(w in p["text"] for w in words) >= need] for p in corpus}
-        if need == 1:
-            predictions = pred
-        folds = [[p["id"] for i, p in enumerate(corpus) if i % 5 == f and p["id"] in gold]
-                 for f in range(5)]
-        per_theme, micro, macro = {}, [], []
-        for theme in keywords:
-            g = {i for i, labels in gold.items() if theme in labels}
-            q = {i for i, labels in pred.items() if theme in labels}
-            scores = [_prf(g, q, fold) for fold in folds]
-            per_theme[theme] = {m: statistics.mean(s[k] for s in scores)
-                                for k, m in enumerate(("precision", "recall", "f1"))}
-            per_theme[theme].update({f"{m}_std": statistics.stdev(s[k] for s in scores)
-                                     for k, m in enumerate(("precision", "recall", "f1"))})
-        for fold in folds:
-            macro.append(statistics.mean(_prf({i for i, ls in gold.items() if t in ls},
-                                              {i for i, ls in pred.items() if t in ls},
-                                              fold)[2] for t in keywords))
-            pairs_g = {(i, t) for i in fold for t in gold[i]}
-            pairs_p = {(i, t) for i in fold for t in pred[i]}
-            tp = len(pairs_g & pairs_p)
-            micro.append(2 * tp / max(1, len(pairs_g) + len(pairs_p)))
-        models[name] = {"per_theme": per_theme,
-                        "micro_f1": statistics.mean(micro), "micro_f1_std": statistics.stdev(micro),
-                        "macro_f1": statistics.mean(macro), "macro_f1_std": statistics.stdev(macro)}
-    (target / "cv_scores.json").write_text(json.dumps(
-        {"default": "keywords-1", "models": models}, ensure_ascii=False), encoding="utf-8")
-    shutil.copy(source / "corpus.jsonl", target / "corpus.jsonl")
-    (target / "themes.jsonl").write_text("".join(
-        json.dumps({"id": pid, "labels": labels, "source": "predicted"}, ensure_ascii=False)
-        + "\n" for pid, labels in predictions.items()), encoding="utf-8")
-    (target / "manifest.json").write_text(json.dumps({
-        "created": "2025-01-01T00:00:00+00:00", "kind": "classifier",
-        "config": {"kind": "classifier", "name": "classifier", "themes": str(CODEBOOK)},
-        "paragraphs": len(corpus), "timings_seconds": {"cv": 0.1}}), encoding="utf-8")
+    return next((results / "classifier").glob("2*"))
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +141,7 @@ def test_theme_names_from_codebook_are_in_the_report(report: Path) -> None:
 def test_classifier_run_report(classifier_report: Path) -> None:
     html = classifier_report.read_text(encoding="utf-8")
     assert SECTION_RE.findall(html) == CLASSIFIER_SECTIONS
-    assert "Cross-validated classifiers" in html and "keywords-2" in html
+    assert "Cross-validated classifiers" in html and "tfidf-stacked" in html
     assert "predicted labels" in html
 
 
@@ -197,10 +152,12 @@ def test_index_lists_both_runs_with_links(results: Path, report: Path,
     links = re.findall(r'<a href="([^"]+)">report</a>', html)
     assert sorted(links) == sorted([
         topics_run(results).relative_to(results).as_posix() + "/report.html",
-        "classifier/20250101-000000/report.html"])
+        classifier_run(results).relative_to(results).as_posix() + "/report.html"])
     assert all((results / link).is_file() for link in links)
     assert "LDA NPMI" in html and "BERTopic NPMI" in html and "macro F1" in html
-    assert html.index("viz-test") < html.index("classifier/")  # newest first
+    created = {link: json.loads((results / link).parent.joinpath("manifest.json").read_text(
+        encoding="utf-8"))["created"] for link in links}
+    assert links == sorted(links, key=lambda link: created[link], reverse=True)  # newest first
 
 
 def test_index_generates_missing_reports(results: Path, tmp_path: Path) -> None:
@@ -257,6 +214,23 @@ def test_classification_html_chips_legend_summary(results: Path) -> None:
     assert not re.search(r"(src|href)\s*=\s*\"https?://", html)
 
 
+def test_browser_check_catches_errors_and_unrendered_figures(report: Path,
+                                                             tmp_path: Path) -> None:
+    """The checker itself can fail: a copy with a script error and a broken figure."""
+    chromium = chromium_or_skip()
+    html = report.read_text(encoding="utf-8")
+    first = html.index('<script type="application/json" id="fig-')
+    end = html.index("</script>", first)
+    broken = (html[:first] + '<script type="application/json" id="' +
+              html[first:].split('id="', 1)[1].split('"', 1)[0] + '">{not json' +
+              html[end:]).replace("</body>", "<script>throw new Error('boom')</script></body>")
+    copy = tmp_path / "broken.html"
+    copy.write_text(broken, encoding="utf-8")
+    check = check_page(copy, chromium, timeout=8)
+    assert any("boom" in e for e in check.errors)
+    assert check.unrendered
+
+
 def test_small_helpers() -> None:
     assert wrap("中" * 200).count("<br>") == 4 and wrap("中" * 200).endswith("…")
     assert wrap("<b>") == "&lt;b&gt;"
@@ -302,6 +276,6 @@ def test_reports_render_in_headless_chromium_offline(report: Path, classifier_re
     assert classifier.errors == [] and classifier.external == []
     assert classifier.unrendered == []
     assert [f["section"] for f in classifier.figures] == CLASSIFIER_SECTIONS[1:]
-    print(f"\nreport load: {check.wall_seconds:.1f} s (dump-dom wall clock), load event "
-          f"{(check.load_ms or 0) / 1000:.1f} s; screenshots: page loaded in "
+    print(f"\nreport opened in {(check.load_ms or 0) / 1000:.2f} s, all figures drawn in "
+          f"{(check.rendered_ms or 0) / 1000:.2f} s; screenshots: page loaded in "
           f"{load_seconds:.1f} s; browser test {time.perf_counter() - start:.1f} s")

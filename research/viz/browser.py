@@ -1,11 +1,10 @@
 """Check a report in headless Chromium with the network off, and screenshot its sections.
 
-Standard library only. The check uses Chromium's own ``--dump-dom``: the report carries no test
-hooks, a *copy* gets a checker script (errors, console.error, rendered plots, section sizes) and
-the DOM dump brings the result back. Screenshots use the DevTools protocol over
-``--remote-debugging-pipe`` (no websocket, no port): one page load, then one clipped capture per
-section; a ``--screenshot`` launch per section would parse the 4.8 MB plotly.js every time
-(about 3 s each).
+Standard library only: the DevTools protocol over ``--remote-debugging-pipe`` (no websocket, no
+port). The report itself carries no test hooks; errors come from the protocol's Runtime and Log
+events, requests from Network events, and timings are real time: the load event (the page is
+open) and the moment every lazily drawn figure is rendered. Screenshots reuse one page load and
+clip one capture per section.
 """
 
 from __future__ import annotations
@@ -30,63 +29,29 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--proxy-server=127.0.0.1:9", "--hide-scrollbars", "--mute-audio"]
 WIDTH = 1280
 
-HEAD_CHECK = """<script>
-window.__errors = [];
-window.addEventListener('error', function (e) {
-  var t = e.target;
-  var url = t && (t.src || t.href);
-  var what = e.message || (url ? 'failed to load ' + url : 'error');
-  window.__errors.push('error: ' + what);
-}, true);
-window.addEventListener('unhandledrejection', function (e) {
-  var r = e.reason;
-  window.__errors.push('unhandled rejection: ' + (r && (r.stack || r.message) || r));
-});
-(function () {
-  var original = console.error;
-  console.error = function () {
-    var text = Array.prototype.map.call(arguments, String).join(' ');
-    window.__errors.push('console.error: ' + text);
-    return original.apply(console, arguments);
-  };
-})();
-</script>"""
-
-TAIL_CHECK = """<script>
-window.addEventListener('load', function () {
-  var figures = Array.prototype.map.call(document.querySelectorAll('div.figure'), function (d) {
+FIGURES_AND_SECTIONS = """JSON.stringify({
+  figures: Array.prototype.map.call(document.querySelectorAll('div.figure'), function (d) {
     var s = d.closest('section');
     return {section: s ? s.id : null, rendered: !!d.querySelector('.main-svg'),
-            height: d.getBoundingClientRect().height};
-  });
-  var sections = Array.prototype.map.call(document.querySelectorAll('section'), function (s) {
-    return {id: s.id, height: Math.ceil(s.getBoundingClientRect().height)};
-  });
-  var nav = performance.getEntriesByType('navigation')[0];
-  var result = {errors: window.__errors, figures: figures, sections: sections,
-                resources: performance.getEntriesByType('resource').map(function (r) {
-                  return r.name; }),
-                load_ms: performance.now(),
-                dom_content_loaded_ms: nav ? nav.domContentLoadedEventEnd : null};
-  var json = JSON.stringify(result);
-  var pre = document.createElement('pre');
-  pre.id = '__viz_check__';
-  pre.textContent = btoa(unescape(encodeURIComponent(json)));
-  document.body.appendChild(pre);
-});
-</script>"""
-
+            height: d.getBoundingClientRect().height}; }),
+  sections: Array.prototype.map.call(document.querySelectorAll('section'), function (s) {
+    return {id: s.id, height: Math.ceil(s.getBoundingClientRect().height)}; })})"""
 
 
 @dataclass
 class PageCheck:
-    """What the browser saw: page errors, figures (rendered or not), section heights, timing."""
+    """What the browser saw: page errors, figures (rendered or not), section heights, timing.
+
+    ``load_ms``: navigation to the load event (the page is open and readable);
+    ``rendered_ms``: navigation until every figure is drawn (they render lazily).
+    """
 
     errors: list[str] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
     sections: list[dict[str, Any]] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)
     load_ms: float | None = None
+    rendered_ms: float | None = None
     wall_seconds: float = 0.0
 
     @property
@@ -109,52 +74,72 @@ def find_chromium() -> str | None:
     return None
 
 
-def _inject(html_text: str, head: str = "", tail: str = "") -> str:
-    if head:
-        html_text = re.sub(r"<head[^>]*>", lambda m: m.group(0) + head, html_text, count=1)
-    if tail:
-        at = html_text.rfind("</body>")
-        html_text = html_text[:at] + tail + html_text[at:] if at >= 0 else html_text + tail
-    return html_text
+def _errors_from(events: list[dict[str, Any]]) -> list[str]:
+    """Uncaught exceptions, console.error calls and browser log errors among CDP events."""
+    errors = []
+    for event in events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            errors.append("error: " + str(details.get("exception", {}).get("description")
+                                          or details.get("text")))
+        elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":
+            errors.append("console.error: " + " ".join(
+                str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            errors.append("log: " + str(params["entry"].get("text")))
+    return errors
 
 
-def _run(chromium: str, args: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
-    profile = tempfile.mkdtemp(prefix="viz-chromium-")
-    try:
-        return subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", *args],
-                              capture_output=True, timeout=timeout, check=False)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+def _open(browser: "DevToolsPipe", html_path: Path, timeout: float) -> tuple[str, float, float]:
+    """Load the page in a fresh tab; return (session, load seconds, all-rendered seconds)."""
+    targets = browser.call("Target.getTargets")["targetInfos"]
+    page_id = next(t["targetId"] for t in targets if t["type"] == "page")
+    session = browser.call("Target.attachToTarget", {"targetId": page_id,
+                                                     "flatten": True})["sessionId"]
+    for domain in ("Page", "Runtime", "Log", "Network"):
+        browser.call(f"{domain}.enable", session=session)
+    browser.call("Emulation.setDeviceMetricsOverride",
+                 {"width": WIDTH, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+                 session=session)
+    start = time.perf_counter()
+    browser.call("Page.navigate", {"url": Path(html_path).resolve().as_uri()}, session=session)
+    browser.wait_event("Page.loadEventFired")
+    loaded = time.perf_counter() - start
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready = browser.call("Runtime.evaluate", {
+            "expression": "window.reportRendered === true || "
+                          "!document.querySelector('div.plot[data-figure]')",
+            "returnByValue": True}, session=session)["result"].get("value")
+        if ready:
+            break
+        time.sleep(0.05)
+    return session, loaded, time.perf_counter() - start
 
 
 def check_page(html_path: Path, chromium: str | None = None, timeout: float = 120,
                workdir: Path | None = None) -> PageCheck:
-    """Load a copy of the page with the checker injected; return what it recorded."""
+    """Open the page with the network off; report errors, requests, figures and timings."""
     chromium = chromium or find_chromium()
     if chromium is None:
         raise FileNotFoundError("chromium not found (install it or set $CHROMIUM)")
-    own = workdir is None
-    folder = Path(workdir or tempfile.mkdtemp(prefix="viz-check-"))
+    start = time.perf_counter()
+    browser = DevToolsPipe(chromium, timeout)
     try:
-        copy = folder / f"checked-{Path(html_path).name}"
-        copy.write_text(_inject(Path(html_path).read_text(encoding="utf-8"), HEAD_CHECK,
-                                TAIL_CHECK), encoding="utf-8")
-        start = time.perf_counter()
-        done = _run(chromium, [f"--window-size={WIDTH},900", "--dump-dom", copy.as_uri()],
-                    timeout)
-        wall = time.perf_counter() - start
+        session, loaded, rendered = _open(browser, Path(html_path), timeout)
+        state = json.loads(browser.call("Runtime.evaluate", {
+            "expression": FIGURES_AND_SECTIONS, "returnByValue": True},
+            session=session)["result"]["value"])
+        events = browser.events
+        requests = [e["params"]["request"]["url"] for e in events
+                    if e.get("method") == "Network.requestWillBeSent"]
+        return PageCheck(errors=_errors_from(events), figures=state["figures"],
+                         sections=state["sections"], resources=requests,
+                         load_ms=round(loaded * 1000, 1), rendered_ms=round(rendered * 1000, 1),
+                         wall_seconds=time.perf_counter() - start)
     finally:
-        if own:
-            shutil.rmtree(folder, ignore_errors=True)
-    dom = done.stdout.decode("utf-8", "replace")
-    match = re.search(r'<pre id="__viz_check__">([A-Za-z0-9+/=\s]*)</pre>', dom)
-    if not match:
-        tail = done.stderr.decode("utf-8", "replace")[-2000:]
-        raise RuntimeError(f"chromium returned no check result (exit {done.returncode}): {tail}")
-    result = json.loads(base64.b64decode(match.group(1)).decode("utf-8"))
-    return PageCheck(errors=result["errors"], figures=result["figures"],
-                     sections=result["sections"], resources=result["resources"],
-                     load_ms=result.get("load_ms"), wall_seconds=wall)
+        browser.close()
 
 
 class DevToolsPipe:
@@ -268,19 +253,7 @@ def screenshot_sections(html_path: Path, out_dir: Path, chromium: str | None = N
     out_dir.mkdir(parents=True, exist_ok=True)
     browser = DevToolsPipe(chromium, timeout)
     try:
-        targets = browser.call("Target.getTargets")["targetInfos"]
-        page_id = next(t["targetId"] for t in targets if t["type"] == "page")
-        session = browser.call("Target.attachToTarget",
-                               {"targetId": page_id, "flatten": True})["sessionId"]
-        browser.call("Page.enable", session=session)
-        browser.call("Emulation.setDeviceMetricsOverride",
-                     {"width": WIDTH, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-                     session=session)
-        start = time.perf_counter()
-        browser.call("Page.navigate", {"url": Path(html_path).resolve().as_uri()},
-                     session=session)
-        browser.wait_event("Page.loadEventFired")
-        load_seconds = time.perf_counter() - start
+        session, load_seconds, _ = _open(browser, Path(html_path), timeout)
         rects = json.loads(browser.call("Runtime.evaluate", {
             "expression": SECTION_RECTS, "returnByValue": True}, session=session)
             ["result"]["value"])

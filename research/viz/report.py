@@ -310,6 +310,53 @@ def build_sections(data: RunData) -> list[Section]:
     return [summary] + topic_sections(data) + theme_sections(data)
 
 
+#: Figures render when they come near the viewport, the rest one by one in idle time; the page
+#: opens without waiting for fourteen plots. `report-rendered` fires when all are drawn.
+LAZY_LOADER = """<script type="text/javascript">
+(function () {
+  var pending = Array.prototype.slice.call(document.querySelectorAll('div.plot[data-figure]'));
+  var total = pending.length, done = 0;
+  function draw(div) {
+    if (div.dataset.drawn) { return; }
+    div.dataset.drawn = '1';
+    var spec = JSON.parse(document.getElementById(div.dataset.figure).textContent);
+    Plotly.newPlot(div, spec.data, spec.layout, CONFIG).then(function () {
+      done += 1;
+      if (done === total) {
+        window.reportRendered = true;
+        document.dispatchEvent(new Event('report-rendered'));
+      }
+    });
+  }
+  var observer = 'IntersectionObserver' in window ? new IntersectionObserver(function (items) {
+    items.forEach(function (item) {
+      if (item.isIntersecting) { observer.unobserve(item.target); draw(item.target); }
+    });
+  }, {rootMargin: '400px 0px'}) : null;
+  pending.forEach(function (div) { if (observer) { observer.observe(div); } });
+  var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 30); };
+  function next() {
+    var div = pending.shift();
+    if (!div) { return; }
+    draw(div);
+    idle(next);
+  }
+  window.addEventListener('load', function () { idle(next); });
+  if (total === 0) { window.reportRendered = true; }
+})();
+</script>"""
+
+
+def figure_block(section_id: str, figure: go.Figure) -> str:
+    """A placeholder div plus the figure's JSON; the loader draws it (see LAZY_LOADER)."""
+    data_id = f"fig-{section_id}"
+    spec = figure.to_json().replace("</", "<\\/")
+    height = figure.layout.height or 450
+    return (f"<div class=\"figure\"><div class=\"plot\" id=\"plot-{esc(section_id)}\" "
+            f"data-figure=\"{esc(data_id)}\" style=\"min-height:{int(height)}px\"></div>"
+            f"<script type=\"application/json\" id=\"{esc(data_id)}\">{spec}</script></div>")
+
+
 def render_report(data: RunData) -> str:
     """The full report page as a string (plotly.js inline once, no external resources)."""
     from plotly.offline import get_plotlyjs
@@ -317,20 +364,18 @@ def render_report(data: RunData) -> str:
     sections = build_sections(data)
     blocks = []
     for s in sections:
-        figure = ""
-        if s.figure is not None:
-            figure = ("<div class=\"figure\">" + s.figure.to_html(
-                full_html=False, include_plotlyjs=False, div_id=f"plot-{s.id}",
-                config=PLOTLY_CONFIG) + "</div>")
+        figure = figure_block(s.id, s.figure) if s.figure is not None else ""
         blocks.append(f"<section id=\"{esc(s.id)}\"><h2>{esc(s.title)}</h2>"
                       f"<p class=\"explain\">{esc(s.explain)}</p>{s.html}{figure}</section>")
     toc = "".join(f"<a href=\"#{esc(s.id)}\">{esc(s.title)}</a>" for s in sections)
     created = data.manifest.get("created", "")
+    scripts = (f"<script type=\"text/javascript\">{get_plotlyjs()}</script>"
+               f"<script type=\"text/javascript\">var CONFIG = {json.dumps(PLOTLY_CONFIG)};"
+               f"</script>{LAZY_LOADER}")
     body = (f"<header class=\"page\"><h1>Run report: {esc(data.name)}</h1>"
             f"<p>{esc(data.kind)} run · {esc(created)} · {esc(data.run_dir.name)}</p></header>"
-            f"<nav class=\"toc\">{toc}</nav><main>{''.join(blocks)}</main>")
-    head = f"<script type=\"text/javascript\">{get_plotlyjs()}</script>"
-    return page(f"Report · {data.name} · {data.run_dir.name}", body, head)
+            f"<nav class=\"toc\">{toc}</nav><main>{''.join(blocks)}</main>{scripts}")
+    return page(f"Report · {data.name} · {data.run_dir.name}", body)
 
 
 def write_report(run_dir: Path) -> Path:
