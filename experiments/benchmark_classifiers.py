@@ -62,11 +62,15 @@ def main() -> None:
     embedder = MemoEmbedder()
     table = []
     with tempfile.TemporaryDirectory() as work:
-        batch = Path(work) / "texts.jsonl"
-        batch.write_text("".join(json.dumps({"text": p.text}, ensure_ascii=False) + "\n"
-                                 for p in corpus.paragraphs) * args.copies, encoding="utf-8")
-        n = len(corpus.paragraphs) * args.copies
         for candidate in experiment.candidates:
+            # Copies differ by a trailing number, so no cache or memo can skip work; embedding
+            # candidates (about 10 paragraphs/s) get one copy to keep the run short.
+            copies = 1 if "embeddings" in candidate.features else args.copies
+            batch = Path(work) / f"texts-{copies}.jsonl"
+            batch.write_text("".join(
+                json.dumps({"text": p.text + (f" {k}" if k else "")}, ensure_ascii=False) + "\n"
+                for k in range(copies) for p in corpus.paragraphs), encoding="utf-8")
+            n = len(corpus.paragraphs) * copies
             model = make_candidate(candidate, codebook.ids, codebook.keywords(), embedder)
             model.fit(texts, labels)
             folder = save_model(model, Path(work) / candidate.name,

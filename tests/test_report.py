@@ -34,6 +34,8 @@ TOPIC_SECTIONS = ["summary", "compare-metrics", "compare-overlap", "lda-map", "l
                   "bertopic-similarity", "bertopic-hierarchy", "bertopic-paragraphs",
                   "themes-docs", "themes-subdocs", "themes-topics"]
 CLASSIFIER_SECTIONS = ["summary", "themes-docs", "themes-subdocs", "themes-cv"]
+#: Screenshots of the test report's sections, kept (git-ignored) for a look after the run.
+SCREENSHOTS = ROOT / "results" / "report-screenshots"
 SECTION_RE = re.compile(r'<section id="([^"]+)"><h2>[^<]+</h2><p class="explain">[^<]+</p>')
 
 pytestmark = pytest.mark.slow
@@ -258,10 +260,11 @@ def test_reports_render_in_headless_chromium_offline(report: Path, classifier_re
     The three browser jobs run side by side (each is one Chromium process).
     """
     chromium = chromium_or_skip()
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=3) as pool:
         topics_job = pool.submit(check_page, report, chromium, workdir=tmp_path)
-        shots_job = pool.submit(screenshot_sections, report, tmp_path / "shots", chromium)
+        shots_job = pool.submit(screenshot_sections, report, SCREENSHOTS, chromium)
         classifier_job = pool.submit(check_page, classifier_report, chromium)
         check, (shots, load_seconds) = topics_job.result(), shots_job.result()
         classifier = classifier_job.result()

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from research.corpus.records import iter_jsonl
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -89,8 +91,7 @@ def read_json(path: Path) -> Any:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    return list(iter_jsonl(path))
 
 
 def finite(value: Any) -> float | None:
