@@ -247,11 +247,3 @@ def report(
     if not (run_dir / "manifest.json").is_file():
         raise InputError(run_dir, "not a run folder (no manifest.json)")
     out.print(f"wrote {write_report(run_dir)}", highlight=False)
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())

@@ -26,10 +26,10 @@ from research.metrics.coherence import CoherenceScorer
 from research.metrics.diversity import topic_diversity
 from research.metrics.stability import stability
 from research.runs import Timer, files_hash, manifest, run_folder, write_json
-from research.topics.base import TopicResult
-from research.topics.bertopic_model import BERTopicSettings, fit_bertopic
+from research.topics.base import TopicModel, TopicResult
+from research.topics.bertopic_model import BERTopicSettings, BERTopicTopicModel
 from research.topics.embeddings import embed
-from research.topics.lda import LDASettings, fit_lda
+from research.topics.lda import LDASettings, LDATopicModel
 
 SWEEPABLE = {"k", "alpha", "eta", "passes", "iterations", "n_neighbors", "n_components",
              "min_dist", "min_cluster_size"}
@@ -74,9 +74,9 @@ def seed_words(codebook_path: Path, k: int, tokenizer: ChineseTokenizer) -> dict
     return {i: [w for w in t.keywords if tokenizer.keep(w)] for i, t in enumerate(themes)}
 
 
-def fit_point(point: SweepPoint, seed: int, texts: list[str], tokens: list[list[str]],
-              tokenizer: ChineseTokenizer, experiment: TopicsExperiment,
-              embeddings: dict[str, Any]) -> TopicResult:
+def build_model(point: SweepPoint, tokenizer: ChineseTokenizer,
+                experiment: TopicsExperiment, embeddings: dict[str, Any]) -> TopicModel:
+    """The configured topic model of one sweep point."""
     p = point.params
     if isinstance(point.config, LDAModelConfig):
         seeds = (seed_words(experiment.themes, p["k"], tokenizer) if p["seeded"] else {})
@@ -84,17 +84,18 @@ def fit_point(point: SweepPoint, seed: int, texts: list[str], tokens: list[list[
                                passes=p["passes"], iterations=p["iterations"],
                                min_count=p["min_count"], seed_words=seeds,
                                seed_prior=p["seed_prior"], top_n=experiment.top_n)
-        return fit_lda(point.name, tokens, settings, seed, p)
+        return LDATopicModel(point.name, settings, p)
     guided: list[list[str]] = []
     if p["guided"]:
         guided = [w for w in seed_words(experiment.themes, 99, tokenizer).values() if w]
-    settings = BERTopicSettings(n_neighbors=p["n_neighbors"], n_components=p["n_components"],
-                                min_dist=p["min_dist"], min_cluster_size=p["min_cluster_size"],
-                                min_samples=p["min_samples"],
-                                reduce_outliers=p["reduce_outliers"], seed_topic_list=guided,
-                                min_df=p["min_df"], top_n=experiment.top_n)
-    key = embedding_key(point.config)  # type: ignore[arg-type]
-    return fit_bertopic(point.name, texts, embeddings[key], tokenizer, settings, seed, p)
+    settings_b = BERTopicSettings(n_neighbors=p["n_neighbors"], n_components=p["n_components"],
+                                  min_dist=p["min_dist"], min_cluster_size=p["min_cluster_size"],
+                                  min_samples=p["min_samples"],
+                                  reduce_outliers=p["reduce_outliers"], seed_topic_list=guided,
+                                  min_df=p["min_df"], top_n=experiment.top_n)
+    return BERTopicTopicModel(point.name, settings_b, p,
+                              embeddings[embedding_key(point.config)],  # type: ignore[arg-type]
+                              tokenizer)
 
 
 def embedding_key(config: BERTopicModelConfig) -> str:
@@ -298,10 +299,10 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
     if bar:
         bar.start(total)
     for point in points:
+        model = build_model(point, tokenizer, experiment, embeddings)
         for seed in experiment.seeds:
             with timer.stage(f"fit_{point.config.kind}"):
-                results.append(fit_point(point, seed, texts, tokens, tokenizer, experiment,
-                                         embeddings))
+                results.append(model.fit(texts, tokens, seed))
             if bar:
                 bar.advance(f"{point.name} seed {seed}")
     say("scoring")

@@ -38,9 +38,13 @@ class TopicResult:
 
 
 class TopicModel(Protocol):
-    """What a topic model implementation provides."""
+    """The one interface of topic models: configured once, fitted once per random seed.
 
-    kind: str
+    Implementations: :class:`research.topics.lda.LDATopicModel` and
+    :class:`research.topics.bertopic_model.BERTopicTopicModel`.
+    """
+
+    name: str
 
     def fit(self, texts: list[str], tokens: list[list[str]], seed: int) -> TopicResult:
         """Fit on paragraph texts and their tokens with one random seed."""

@@ -43,8 +43,6 @@ def fit_bertopic(name: str, texts: list[str], embeddings: np.ndarray,
     from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
 
-    # BERTopic logs a warning on every update_topics call; the run summary says what matters.
-    logging.getLogger("BERTopic").setLevel(logging.ERROR)
     start = time.perf_counter()
     vectorizer = CountVectorizer(tokenizer=tokenizer, token_pattern=None, lowercase=False,
                                  min_df=s.min_df)
@@ -58,6 +56,8 @@ def fit_bertopic(name: str, texts: list[str], embeddings: np.ndarray,
                      top_n_words=max(s.top_n, 10), nr_topics=s.nr_topics,
                      seed_topic_list=s.seed_topic_list or None, calculate_probabilities=False,
                      verbose=False)
+    # BERTopic's constructor sets its logger to WARNING, and update_topics warns on every call.
+    logging.getLogger("BERTopic").setLevel(logging.ERROR)
     assignments, _ = model.fit_transform(texts, embeddings=embeddings)
     if s.reduce_outliers and -1 in assignments:
         assignments = model.reduce_outliers(texts, assignments, strategy="embeddings",
@@ -74,3 +74,18 @@ def fit_bertopic(name: str, texts: list[str], embeddings: np.ndarray,
     outliers = assignments.count(-1) / max(len(assignments), 1)
     return TopicResult(name, "bertopic", params, seed, topics, assignments, elapsed,
                        {"outlier_share": outliers})
+
+
+@dataclass
+class BERTopicTopicModel:
+    """BERTopic behind the :class:`~research.topics.base.TopicModel` interface."""
+
+    name: str
+    settings: BERTopicSettings
+    params: dict[str, Any]
+    embeddings: np.ndarray
+    tokenizer: ChineseTokenizer
+
+    def fit(self, texts: list[str], tokens: list[list[str]], seed: int) -> TopicResult:
+        return fit_bertopic(self.name, texts, self.embeddings, self.tokenizer, self.settings,
+                            seed, self.params)

@@ -130,3 +130,15 @@ def fit_lda(name: str, tokens: list[list[str]], s: LDASettings, seed: int,
     return TopicResult(name, "lda", params, seed, topics, assignments, elapsed,
                        {"perplexity": perplexity},
                        {"terms": terms, "prevalence": prevalence})
+
+
+@dataclass
+class LDATopicModel:
+    """LDA behind the :class:`~research.topics.base.TopicModel` interface (bag of words)."""
+
+    name: str
+    settings: LDASettings
+    params: dict[str, Any]
+
+    def fit(self, texts: list[str], tokens: list[list[str]], seed: int) -> TopicResult:
+        return fit_lda(self.name, tokens, self.settings, seed, self.params)
