@@ -228,8 +228,9 @@ def test_browser_check_catches_errors_and_unrendered_figures(report: Path,
               html[end:]).replace("</body>", "<script>throw new Error('boom')</script></body>")
     copy = tmp_path / "broken.html"
     copy.write_text(broken, encoding="utf-8")
-    check = check_page(copy, chromium, timeout=8)
+    check = check_page(copy, chromium, timeout=60)
     assert any("boom" in e for e in check.errors)
+    assert any("failed" in e for e in check.errors)
     assert check.unrendered
 
 

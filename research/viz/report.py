@@ -316,17 +316,26 @@ LAZY_LOADER = """<script type="text/javascript">
 (function () {
   var pending = Array.prototype.slice.call(document.querySelectorAll('div.plot[data-figure]'));
   var total = pending.length, done = 0;
+  function finished() {
+    done += 1;
+    if (done === total) {
+      window.reportRendered = true;
+      document.dispatchEvent(new Event('report-rendered'));
+    }
+  }
   function draw(div) {
     if (div.dataset.drawn) { return; }
     div.dataset.drawn = '1';
-    var spec = JSON.parse(document.getElementById(div.dataset.figure).textContent);
-    Plotly.newPlot(div, spec.data, spec.layout, CONFIG).then(function () {
-      done += 1;
-      if (done === total) {
-        window.reportRendered = true;
-        document.dispatchEvent(new Event('report-rendered'));
-      }
-    });
+    try {
+      var spec = JSON.parse(document.getElementById(div.dataset.figure).textContent);
+      Plotly.newPlot(div, spec.data, spec.layout, CONFIG).then(finished, function (e) {
+        console.error('figure ' + div.id + ' failed: ' + e);
+        finished();
+      });
+    } catch (e) {
+      console.error('figure ' + div.id + ' failed: ' + e);
+      finished();
+    }
   }
   var observer = 'IntersectionObserver' in window ? new IntersectionObserver(function (items) {
     items.forEach(function (item) {
