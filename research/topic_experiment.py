@@ -102,14 +102,6 @@ def embedding_key(config: BERTopicModelConfig) -> str:
     return f"{config.embedding.backend}:{config.embedding.model or ''}"
 
 
-def load_labels_for_alignment(path: Path | None, codebook: Path) -> dict[str, list[str]]:
-    if path is None:
-        return {}
-    from research.themes.labels import load_labels
-
-    return {row.id: row.labels for row in load_labels(path, codebook)}
-
-
 def score(results: list[TopicResult], scorer: CoherenceScorer, ids: list[str],
           labels: dict[str, list[str]], order: list[str]) -> list[dict[str, Any]]:
     """One metrics row per fitted model; stability is shared by the seeds of a setting."""
@@ -239,44 +231,49 @@ def write_embedding_map(path: Path, ids: list[str], vectors: Any, seed: int) -> 
             writer.writerow([pid, round(float(x), 5), round(float(y), 5)])
 
 
-def check_inputs(experiment: TopicsExperiment) -> list[Path]:
-    """Everything that can fail cheaply fails here, before any fitting."""
-    files = list_documents(experiment.corpus.seeds)
-    load_labels_for_alignment(experiment.labels, experiment.themes)
-    if any(isinstance(m, LDAModelConfig) and m.seeded for m in experiment.models) or any(
-            isinstance(m, BERTopicModelConfig) and m.guided for m in experiment.models):
-        from research.themes.codebook import load_codebook
+@dataclass
+class Inputs:
+    """What a topics run reads before fitting: raw files, hand labels, theme order."""
 
-        load_codebook(experiment.themes)
+    files: list[Path]
+    label_rows: list[Any]
+    theme_order: list[str]
+
+
+def check_inputs(experiment: TopicsExperiment) -> Inputs:
+    """Everything that can fail cheaply fails here, before any fitting."""
+    from research.themes.codebook import load_codebook
+    from research.themes.labels import load_labels
+
+    files = list_documents(experiment.corpus.seeds)
+    rows = load_labels(experiment.labels, experiment.themes) if experiment.labels else []
+    needs_codebook = rows or any(
+        (isinstance(m, LDAModelConfig) and m.seeded)
+        or (isinstance(m, BERTopicModelConfig) and m.guided) for m in experiment.models)
+    order = load_codebook(experiment.themes).ids if needs_codebook else []
     ChineseTokenizer(experiment.corpus.tokenize)("义务教育")
-    return files
+    return Inputs(files, rows, order)
 
 
 def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
                progress: Progress | None = None, bar: Any = None) -> Path:
     """Run the experiment and return the finished run folder."""
+    from research.errors import InputError
+    from research.themes.labels import check_against_corpus
+
     say = progress or (lambda _msg: None)
     timer = Timer()
-    files = check_inputs(experiment)
-    labels = load_labels_for_alignment(experiment.labels, experiment.themes)
-    order = []
-    if labels:
-        from research.themes.codebook import load_codebook
-
-        order = load_codebook(experiment.themes).ids
+    inputs = check_inputs(experiment)
     with timer.stage("corpus"):
         corpus = build_corpus_from_folder(experiment.corpus.seeds, experiment.corpus)
     if corpus.errors:
-        from research.errors import InputError
-
         raise InputError(corpus.errors[0].path, corpus.errors[0].reason)
     paragraphs = corpus.paragraphs
-    if experiment.labels is not None:
-        from research.themes.labels import check_against_corpus, load_labels
-
-        applicable = check_against_corpus(load_labels(experiment.labels, experiment.themes),
-                                          paragraphs, experiment.labels)
+    labels: dict[str, list[str]] = {}
+    if inputs.label_rows:
+        applicable = check_against_corpus(inputs.label_rows, paragraphs, experiment.labels)
         labels = {row.id: row.labels for row in applicable}
+    order = inputs.theme_order
     texts = [p.text for p in paragraphs]
     ids = [p.id for p in paragraphs]
     say(f"corpus: {len(paragraphs)} paragraphs from {len(corpus.documents)} documents")
@@ -328,7 +325,7 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
         write_json(work / "manifest.json", manifest(
             experiment.model_dump(mode="json"), timer, kind="topics",
             seeds=experiment.seeds, corpus_hash=corpus.fingerprint(),
-            raw_data_hash=files_hash(files), paragraphs=len(paragraphs),
+            raw_data_hash=files_hash(inputs.files), paragraphs=len(paragraphs),
             embedding_cache_hits=cache_hits, fits=len(results)))
     assert folder.final is not None
     return folder.final
