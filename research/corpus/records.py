@@ -73,16 +73,3 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, object]]:
             if not isinstance(row, dict):
                 raise InputError(path, f"line {number} is not a JSON object")
             yield row
-
-
-def read_paragraphs(path: Path) -> list[Paragraph]:
-    """Load a corpus JSONL written by :func:`write_paragraphs`."""
-    paragraphs = []
-    for number, row in enumerate(iter_jsonl(path), 1):
-        try:
-            paragraphs.append(Paragraph(**{k: row[k] for k in Paragraph.__dataclass_fields__}))
-        except KeyError as exc:
-            raise InputError(path, f"record {number} lacks field {exc}") from None
-    if not paragraphs:
-        raise InputError(path, "contains no paragraphs")
-    return paragraphs

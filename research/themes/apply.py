@@ -7,11 +7,10 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from research.config import CorpusConfig
-from research.corpus.pipeline import build_corpus, clean_document, DocumentReport
+from research.corpus.pipeline import DocumentReport, build_corpus, clean_document
 from research.corpus.read import RawDocument, read_document
 from research.errors import InputError
 
@@ -97,7 +96,3 @@ def render(results: list[Classified], meta: dict[str, Any], fmt: str) -> str:
     if fmt == "html":
         return to_html(results, meta)
     return to_jsonl(results)
-
-
-def default_output_name(fmt: str) -> Path:
-    return Path(f"themes.{fmt}")
