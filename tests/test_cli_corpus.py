@@ -50,3 +50,9 @@ def test_missing_folder_and_bad_config_fail_before_writing(tmp_path: Path) -> No
     assert "segment.max_heading_chars" in done.stderr and "segment.colour" in done.stderr
     assert str(config) in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_output_path_that_is_a_folder_is_refused(tmp_path: Path, seeds_dir: Path) -> None:
+    done = run_cli("corpus", "--seeds", str(seeds_dir), "--out", str(tmp_path), "--quiet")
+    assert done.returncode == 2 and "is a folder" in done.stderr
+    assert "Traceback" not in done.stderr and list(tmp_path.iterdir()) == []

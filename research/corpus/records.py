@@ -36,7 +36,12 @@ class Paragraph:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a failure never leaves half a file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise InputError(path, "is a folder; give a file name to write to")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(path.parent, f"cannot create folder ({exc.strerror})") from None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
