@@ -34,8 +34,13 @@ def _group() -> None:
     """Study Chinese reports on urban-rural compulsory-education balance."""
 
 
-def fail(message: str, code: int = 2) -> None:
+def print_error(message: object) -> None:
+    """One error line on stderr (a bad file in a batch, or the reason for stopping)."""
     console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    print_error(message)
     raise typer.Exit(code)
 
 
@@ -108,7 +113,7 @@ def corpus(
     folder = seeds or settings.seeds
     result = build_corpus_from_folder(folder, settings)
     for error in result.errors:
-        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        print_error(error)
     if not result.paragraphs:
         fail("no paragraphs could be built; nothing written")
     write_paragraphs(result.paragraphs, out_file)
@@ -200,7 +205,7 @@ def classify(
             results.append(classify_file(path, model, meta, settings, one_per_line))
         except InputError as exc:
             failed += 1
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            print_error(exc)
     if results:
         text = render(results, meta, fmt)
         if out_path:

@@ -238,6 +238,7 @@ class Inputs:
     files: list[Path]
     label_rows: list[Any]
     theme_order: list[str]
+    tokenizer: ChineseTokenizer
 
 
 def check_inputs(experiment: TopicsExperiment) -> Inputs:
@@ -251,8 +252,9 @@ def check_inputs(experiment: TopicsExperiment) -> Inputs:
         (isinstance(m, LDAModelConfig) and m.seeded)
         or (isinstance(m, BERTopicModelConfig) and m.guided) for m in experiment.models)
     order = load_codebook(experiment.themes).ids if needs_codebook else []
-    ChineseTokenizer(experiment.corpus.tokenize)("义务教育")
-    return Inputs(files, rows, order)
+    tokenizer = ChineseTokenizer(experiment.corpus.tokenize)
+    tokenizer("义务教育")  # loads the dictionaries now, so a bad path fails before fitting
+    return Inputs(files, rows, order, tokenizer)
 
 
 def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
@@ -277,7 +279,7 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
     texts = [p.text for p in paragraphs]
     ids = [p.id for p in paragraphs]
     say(f"corpus: {len(paragraphs)} paragraphs from {len(corpus.documents)} documents")
-    tokenizer = ChineseTokenizer(experiment.corpus.tokenize)
+    tokenizer = inputs.tokenizer
     with timer.stage("tokenize"):
         tokens = tokenizer.tokenize_all(texts)
     embeddings: dict[str, Any] = {}

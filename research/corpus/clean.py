@@ -130,8 +130,12 @@ class CompiledRule:
     regex: re.Pattern[str]
 
 
+@lru_cache(maxsize=8)
 def load_furniture_rules(path: Path | None = None) -> tuple[CompiledRule, ...]:
-    """Read furniture rules from YAML (the packaged list by default) and compile them."""
+    """Read furniture rules from YAML (the packaged list by default) and compile them.
+
+    Cached: every document of a batch uses the same rules, read and compiled once.
+    """
     path = Path(path) if path else RESOURCES_DIR / "furniture.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
