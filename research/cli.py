@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from research.errors import ResearchError
@@ -35,8 +36,23 @@ def _group() -> None:
 
 
 def print_error(message: object) -> None:
-    """One error line on stderr (a bad file in a batch, or the reason for stopping)."""
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """One error line on stderr (a bad file in a batch, or the reason for stopping).
+
+    The message is escaped: a file named '[final] a.txt' or '[/b]' is user text, not markup.
+    """
+    console.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False,
+                  soft_wrap=True)
+
+
+def print_warning(message: object) -> None:
+    """One warning line on stderr: the work went on, but the user should know."""
+    console.print(f"[bold yellow]warning:[/] {escape(str(message))}", highlight=False,
+                  soft_wrap=True)
+
+
+def say(message: object, to: Console | None = None) -> None:
+    """A plain line (paths and names are printed as they are, never as markup)."""
+    (to or out).print(str(message), markup=False, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -76,7 +92,7 @@ def print_corpus_summary(corpus: Any) -> None:
     for p in corpus.paragraphs:
         chars[p.doc] = chars.get(p.doc, 0) + len(p.text)
     for d in corpus.documents:
-        table.add_row(d.name, d.encoding, "yes" if d.converted_to_simplified else "",
+        table.add_row(escape(d.name), d.encoding, "yes" if d.converted_to_simplified else "",
                       str(d.pinyin_glosses), str(d.mojibake_runs), str(d.subdocuments),
                       str(d.paragraphs), str(chars.get(d.name, 0)))
     table.add_row("total", "", "", "", "", str(sum(d.subdocuments for d in corpus.documents)),
@@ -103,26 +119,37 @@ def corpus(
                                "(default: the config's `seeds`, seeds/raw)."),
     config: Path = typer.Option(None, "--config", help="Corpus YAML config (default: built-in)."),
     quiet: bool = typer.Option(False, "--quiet", help="Print only errors."),
+    force: bool = typer.Option(False, "--force", help="Replace existing output files."),
 ) -> None:
     """Clean and segment the reports into paragraphs with stable ids (JSONL)."""
     from research.config import CorpusConfig, load_config
     from research.corpus.pipeline import build_corpus_from_folder
+    from research.corpus.read import list_documents
     from research.corpus.records import atomic_write_text, dump_jsonl, write_paragraphs
+    from research.outputs import check_output
 
     settings = load_config(config, CorpusConfig) if config else CorpusConfig()
     folder = seeds or settings.seeds
+    inputs = list_documents(folder)
+    dropped_file = out_file.with_name(out_file.stem + ".dropped.jsonl")
+    for target in (out_file, dropped_file):
+        check_output(target, inputs=inputs, input_folders=[folder], force=force)
     result = build_corpus_from_folder(folder, settings)
     for error in result.errors:
         print_error(error)
+    for document in result.documents:
+        if document.chinese_share < 0.5:
+            print_warning(f"{document.name}: mostly non-Chinese text "
+                          f"({document.chinese_share:.0%} Chinese characters)")
     if not result.paragraphs:
-        fail("no paragraphs could be built; nothing written")
+        fail(f"{folder}: no paragraphs could be built (every line was empty, too short or "
+             "site furniture); nothing written")
     write_paragraphs(result.paragraphs, out_file)
-    dropped_file = out_file.with_name(out_file.stem + ".dropped.jsonl")
     atomic_write_text(dropped_file, dump_jsonl(vars(n) for n in result.notes))
     if not quiet:
         print_corpus_summary(result)
-        out.print(f"wrote {len(result.paragraphs)} paragraphs to {out_file} "
-                  f"(dropped-line log: {dropped_file})")
+        say(f"wrote {len(result.paragraphs)} paragraphs to {out_file} "
+            f"(dropped-line log: {dropped_file})")
     if result.errors:
         raise typer.Exit(1)
 
@@ -154,8 +181,7 @@ def run(
     from rich.progress import TimeElapsedColumn
 
     from research.experiments import load_experiment, run_experiment
-
-    from research.viz.report import write_report
+    from research.viz.report import REPORT_NAME
 
     experiment = load_experiment(config)
     if quiet:
@@ -169,7 +195,7 @@ def run(
         comparison = folder / "comparison.md"
         if comparison.exists():
             out.print(comparison.read_text(encoding="utf-8"), highlight=False)
-    report_file = write_report(folder)
+    report_file = folder / REPORT_NAME  # written inside the run, before it was renamed
     out.print(f"run folder: {folder}", highlight=False, soft_wrap=True)
     if not quiet:
         out.print(f"report: {report_file}", highlight=False, soft_wrap=True)
@@ -183,52 +209,115 @@ def classify(
     model_dir: Path = typer.Option(None, "--model", help="Theme-model folder "
                                    "(default: the model shipped with the package)."),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl, csv or html."),
-    out_path: Path = typer.Option(None, "--out", help="Output file (default: standard output)."),
+    out_path: Path = typer.Option(None, "--out", help="Output file (default: standard output). "
+                                  "Lines not kept go to <out>.dropped.jsonl beside it."),
     one_per_line: bool = typer.Option(False, "--one-per-line", help="Each non-empty line is a "
                                       "paragraph; skip segmentation."),
     config: Path = typer.Option(None, "--config", help="Corpus YAML for cleaning/segmentation."),
+    force: bool = typer.Option(False, "--force", help="Replace existing output files."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every line not kept as "
+                                 "paragraph text (on stderr)."),
 ) -> None:
     """Tag each paragraph of new reports with the codebook's themes."""
     from research.config import CorpusConfig, load_config
-    from research.corpus.records import atomic_write_text
-    from research.errors import InputError
-    from research.themes.apply import classify_file, render
     from research.themes.model_io import load_model
+    from research.themes.writers import WRITERS
 
-    if fmt not in ("jsonl", "csv", "html"):
+    if fmt not in WRITERS:
         fail(f"--format must be jsonl, csv or html (got {fmt!r})")
     settings = load_config(config, CorpusConfig) if config else CorpusConfig()
+    dropped_path = None
+    if out_path:
+        from research.outputs import check_output
+
+        dropped_path = out_path.with_name(out_path.stem + ".dropped.jsonl")
+        inputs = [Path(f) for f in files if f != "-"]
+        for target in (out_path, dropped_path):
+            check_output(target, inputs=inputs, force=force)
     model, meta = load_model(model_dir)
-    results, failed = [], 0
-    for path in files:
-        try:
-            results.append(classify_file(path, model, meta, settings, one_per_line))
-        except InputError as exc:
-            failed += 1
-            print_error(exc)
-    if results:
-        text = render(results, meta, fmt)
-        if out_path:
-            atomic_write_text(out_path, text)
-        else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        report_console = out if out_path else console
-        table = Table(title="Themes per report (share of paragraphs)", title_justify="left")
-        table.add_column("report")
-        table.add_column("paragraphs", justify="right")
-        for theme in meta["themes"]:
-            table.add_column(theme, justify="right")
-        for result in results:
-            summary = result.summary(meta["themes"])
-            table.add_row(summary["file"], str(summary["paragraphs"]),
-                          *[f"{summary['shares'][t]:.0%}" for t in meta["themes"]])
-        report_console.print(table)
-        if out_path:
-            out.print(f"wrote {sum(len(r.records) for r in results)} paragraphs to {out_path}",
-                      highlight=False)
-    if failed:
-        raise typer.Exit(1 if results else 2)
+    summaries = classify_all(files, model, meta, settings, one_per_line, fmt, out_path,
+                                     dropped_path)
+    failed_count = len(files) - len(summaries)
+    report_console = out if out_path else console
+    if summaries:
+        print_theme_table(summaries, meta["themes"], report_console)
+    for summary in summaries:
+        for warning in summary.warnings():
+            print_warning(warning)
+        print_not_kept(summary, verbose)
+    if out_path and summaries:
+        say(f"wrote {sum(s.paragraphs for s in summaries)} paragraphs to {out_path} "
+            f"(lines not kept: {dropped_path})")
+    if failed_count:
+        raise typer.Exit(1 if summaries else 2)
+
+
+def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: Any,
+                 one_per_line: bool, fmt: str, out_path: Path | None,
+                 dropped_path: Path | None) -> list[Any]:
+    """Stream every file's rows into one output; a bad file is one error line, the rest go on.
+
+    With --out, the output and the dropped-line log appear whole at the end or not at all.
+    """
+    import contextlib
+
+    from research.corpus.records import dump_jsonl
+    from research.errors import InputError
+    from research.outputs import AtomicFile
+    from research.themes.apply import FileSummary, classify_file
+    from research.themes.writers import WRITERS
+
+    summaries: list[FileSummary] = []
+    files_out = [AtomicFile(p) for p in (out_path, dropped_path) if p is not None]
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(f) for f in files_out]
+        output, dropped = handles if handles else (sys.stdout, None)
+        writer = WRITERS[fmt](output, meta)
+        for path in files:
+            summary = FileSummary(path)
+            try:
+                for row in classify_file(path, model, meta, settings, one_per_line, summary):
+                    writer.write(row)
+            except InputError as exc:
+                print_error(exc)
+                continue
+            summaries.append(summary)
+            if dropped is not None:
+                dropped.write(dump_jsonl(vars(n) for n in summary.dropped))
+        if summaries:
+            writer.close([s.as_dict(meta["themes"]) for s in summaries])
+        for file in files_out:
+            if not summaries:
+                file.discard()  # every file failed: write nothing at all
+    return summaries
+
+
+def print_theme_table(summaries: list[Any], themes: list[str], to: Console) -> None:
+    table = Table(title="Themes per report (share of paragraphs)", title_justify="left")
+    table.add_column("report")
+    table.add_column("paragraphs", justify="right")
+    for theme in themes:
+        table.add_column(theme, justify="right")
+    for summary in summaries:
+        shares = summary.shares(themes)
+        table.add_row(escape(summary.file), str(summary.paragraphs),
+                      *[f"{shares[t]:.0%}" for t in themes])
+    to.print(table)
+
+
+def print_not_kept(summary: Any, verbose: bool) -> None:
+    """How many lines of a report are not in any paragraph, by reason (listed with --verbose)."""
+    counts = summary.not_kept()
+    if not counts:
+        return
+    reasons = ", ".join(f"{reason}: {n}" for reason, n in counts.most_common())
+    hint = "" if verbose else " (--verbose lists them)"
+    say(f"{summary.file}: {sum(counts.values())} lines not kept as paragraph text "
+        f"({reasons}){hint}", console)
+    if verbose:
+        for note in summary.dropped:
+            if not note.reason.startswith("heading"):
+                say(f"  line {note.line} [{note.reason}] {note.text}", console)
 
 
 @app.command()
@@ -240,7 +329,9 @@ def report(
 ) -> None:
     """Write report.html for a run folder (or index.html listing all runs)."""
     from research.errors import InputError
-    from research.viz.report import write_index, write_report
+    from research.viz.index import write_index
+    from research.viz.load import load_run
+    from research.viz.report import save_report
 
     if index is not None:
         if not index.is_dir():
@@ -249,6 +340,9 @@ def report(
         return
     if run_dir is None:
         fail("give a RUN_DIR or --index FOLDER")
-    if not (run_dir / "manifest.json").is_file():
-        raise InputError(run_dir, "not a run folder (no manifest.json)")
-    out.print(f"wrote {write_report(run_dir)}", highlight=False)
+    data = load_run(run_dir)  # an unreadable manifest.json stops here, naming it
+    say(f"wrote {save_report(data)}")
+    for line in data.problem_lines():  # drawn without them; say which and what is left out
+        print_warning(line)
+    if any(reason != "missing" for reason in data.problems.values()):
+        raise typer.Exit(1)

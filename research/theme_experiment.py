@@ -13,7 +13,7 @@ import numpy as np
 from research.config import CandidateConfig, ClassifierExperiment
 from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.read import list_documents
-from research.runs import Timer, files_hash, manifest, run_folder, write_json
+from research.runs import RunFolder, Timer, files_hash, manifest, run_folder, write_json
 from research.themes.classifier import KeywordBaseline, ThemeClassifier, _JOINED
 from research.themes.codebook import load_codebook
 from research.themes.embedder import MemoEmbedder
@@ -21,6 +21,7 @@ from research.themes.labels import check_against_corpus, load_labels
 from research.themes.model_io import data_hash, load_model, save_model
 
 Progress = Callable[[str], None]
+Finish = Callable[[RunFolder], None]
 
 
 def make_candidate(candidate: CandidateConfig, themes: list[str],
@@ -70,9 +71,16 @@ def comparison_markdown(scores: dict[str, Any], themes: list[str], default: str)
 
 
 def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = None,
-                   progress: Progress | None = None, bar: Any = None) -> Path:
+                   progress: Progress | None = None, bar: Any = None,
+                   finish: Finish | None = None) -> Path:
+    """Cross-validate, save the chosen model and return the run folder.
+
+    ``finish`` runs last inside the working folder (the report), before it is renamed into place.
+    The output folder is checked by :func:`research.experiments.run_experiment` before any work.
+    """
     say = progress or (lambda _msg: None)
     timer = Timer()
+    root = Path(out_root or experiment.output)
     files = list_documents(experiment.corpus.seeds)
     codebook = load_codebook(experiment.themes)
     rows = load_labels(experiment.labels, experiment.themes)
@@ -100,7 +108,7 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
     if bar:
         bar.start(folds * len(experiment.candidates))
     scores: dict[str, Any] = {}
-    with run_folder(out_root or experiment.output, experiment.name) as folder:
+    with run_folder(root, experiment.name) as folder:
         models_dir = folder.work / "candidates"
         for candidate in experiment.candidates:
             say(f"cross-validating {candidate.name}")
@@ -134,7 +142,8 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
             experiment.model_dump(mode="json"), timer, kind="classifier",
             seeds=[experiment.cv.seed], corpus_hash=corpus.fingerprint(),
             raw_data_hash=files_hash(files), labeled_paragraphs=len(rows), default=default))
-    assert folder.final is not None
+        if finish:
+            finish(folder)
     if experiment.install_to:
         target = Path(experiment.install_to)
         if target.exists():

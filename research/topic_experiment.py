@@ -25,7 +25,8 @@ from research.metrics.alignment import label_alignment
 from research.metrics.coherence import CoherenceScorer
 from research.metrics.diversity import topic_diversity
 from research.metrics.stability import stability
-from research.runs import Timer, files_hash, manifest, run_folder, write_json
+from research.runs import RunFolder, Timer, files_hash, manifest, run_folder, write_json
+from research.size_checks import check_models_fit_corpus
 from research.topics.base import TopicModel, TopicResult
 from research.topics.bertopic_model import BERTopicSettings, BERTopicTopicModel
 from research.topics.embeddings import embed
@@ -37,6 +38,7 @@ HIGHER_IS_BETTER = {"npmi": True, "c_v": True, "diversity": True, "stability_wor
                     "stability_ari": True, "label_nmi": True, "outlier_share": False,
                     "fit_seconds": False}
 Progress = Callable[[str], None]
+Finish = Callable[[RunFolder], None]
 
 
 @dataclass
@@ -258,19 +260,26 @@ def check_inputs(experiment: TopicsExperiment) -> Inputs:
 
 
 def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
-               progress: Progress | None = None, bar: Any = None) -> Path:
-    """Run the experiment and return the finished run folder."""
+               progress: Progress | None = None, bar: Any = None,
+               finish: Finish | None = None) -> Path:
+    """Run the experiment and return the finished run folder.
+
+    ``finish`` runs last inside the working folder (the report), before it is renamed into place.
+    The output folder is checked by :func:`research.experiments.run_experiment` before any work.
+    """
     from research.errors import InputError
     from research.themes.labels import check_against_corpus
 
     say = progress or (lambda _msg: None)
     timer = Timer()
+    root = Path(out_root or experiment.output)
     inputs = check_inputs(experiment)
     with timer.stage("corpus"):
         corpus = build_corpus_from_folder(experiment.corpus.seeds, experiment.corpus)
     if corpus.errors:
         raise InputError(corpus.errors[0].path, corpus.errors[0].reason)
     paragraphs = corpus.paragraphs
+    check_models_fit_corpus(experiment.models, len(paragraphs), experiment.source)
     labels: dict[str, list[str]] = {}
     if inputs.label_rows:
         applicable = check_against_corpus(inputs.label_rows, paragraphs, experiment.labels)
@@ -307,7 +316,7 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
     say("scoring")
     with timer.stage("metrics"):
         rows = score(results, CoherenceScorer(tokens, experiment.top_n), ids, labels, order)
-    with run_folder(out_root or experiment.output, experiment.name) as folder:
+    with run_folder(root, experiment.name) as folder:
         work = folder.work
         write_paragraphs(paragraphs, work / "corpus.jsonl")
         write_json(work / "topics.json", {"models": [r.topics_dict() for r in results]})
@@ -329,5 +338,6 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
             seeds=experiment.seeds, corpus_hash=corpus.fingerprint(),
             raw_data_hash=files_hash(inputs.files), paragraphs=len(paragraphs),
             embedding_cache_hits=cache_hits, fits=len(results)))
-    assert folder.final is not None
+        if finish:
+            finish(folder)
     return folder.final

@@ -52,3 +52,25 @@ def run_cli(*args: str, stdin: bytes | None = None, cwd: Path = ROOT
     return subprocess.CompletedProcess(done.args, done.returncode,
                                        done.stdout.decode("utf-8", "replace"),
                                        done.stderr.decode("utf-8", "replace"))
+
+
+def tiny_topics_config(folder: Path, name: str = "tiny", output: Path | None = None) -> Path:
+    """An LDA-only topics config on one seed document (two settings, one seed): seconds to run.
+
+    The seed file is copied into ``folder/seeds`` so the run never touches the repository.
+    """
+    seeds = folder / "seeds"
+    seeds.mkdir(parents=True, exist_ok=True)
+    source = next((ROOT / "seeds" / "raw").glob("002_*.txt"))
+    (seeds / source.name).write_bytes(source.read_bytes())
+    path = folder / f"{name}.yaml"
+    path.write_text(f"""kind: topics
+name: {name}
+corpus: {{seeds: {seeds}}}
+seeds: [1]
+output: {output or folder / 'results'}
+themes: {ROOT / 'configs' / 'themes.yaml'}
+models:
+  - {{kind: lda, name: lda, engine: tomotopy, k: [3, 4], iterations: 20}}
+""", encoding="utf-8")
+    return path

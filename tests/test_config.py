@@ -9,6 +9,8 @@ import pytest
 from research.config import CorpusConfig, load_config
 from research.errors import ConfigError
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "c.yaml"
@@ -39,3 +41,88 @@ def test_errors_name_file_and_key(tmp_path: Path, text: str, fragment: str) -> N
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "none.yaml", CorpusConfig)
+
+
+def write_experiment(tmp_path: Path, source: str, **model_changes: object) -> Path:
+    """The shipped quick config with its first model's keys changed."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "configs" / source).read_text(encoding="utf-8"))
+    name = model_changes.pop("name", None)
+    if name is not None:
+        data["name"] = name
+    data["models"][int(model_changes.pop("model", 0))].update(model_changes)
+    path = tmp_path / "experiment.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("changes", "key"), [
+    ({"iterations": -3}, "models[0].iterations"),
+    ({"k": 0}, "models[0].k"),
+    ({"k": -5}, "models[0].k"),
+    ({"k": [6, -5]}, "models[0].k[1]"),
+    ({"alpha": 0}, "models[0].alpha"),
+    ({"alpha": float("nan")}, "models[0].alpha"),
+    ({"k": []}, "models[0].k"),
+    ({"model": 1, "min_cluster_size": 1}, "models[1].min_cluster_size"),
+    ({"model": 1, "n_components": 0}, "models[1].n_components"),
+    ({"model": 1, "n_neighbors": 1}, "models[1].n_neighbors"),
+    ({"model": 1, "min_samples": 0}, "models[1].min_samples"),
+    ({"name": ".."}, "name"),
+    ({"name": "../../etc"}, "name"),
+    ({"name": ".hidden"}, "name"),
+])
+def test_out_of_range_numbers_and_unsafe_names_are_refused(tmp_path: Path, changes, key) -> None:
+    from research.experiments import load_experiment
+
+    path = write_experiment(tmp_path, "quick.yaml", **changes)
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: key '{key}':"), message
+    assert "\n" not in message and len(message) < 200
+
+
+def test_a_dotted_name_is_still_a_name(tmp_path: Path) -> None:
+    from research.experiments import load_experiment
+
+    assert load_experiment(write_experiment(tmp_path, "quick.yaml", name="lda.v2")).name == "lda.v2"
+
+
+def test_invalid_yaml_gives_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "segment:\n  max_paragraph_chars: 400\ndedup: [1, 2\n")
+    with pytest.raises(ConfigError, match=r"line 4, column 1: expected ',' or ']'"):
+        load_config(path, CorpusConfig)
+
+
+def test_codebook_missing_a_core_theme_is_one_short_line(tmp_path: Path) -> None:
+    import yaml
+
+    from research.themes.codebook import load_codebook
+
+    data = yaml.safe_load((ROOT / "configs/themes.yaml").read_text(encoding="utf-8"))
+    data["themes"] = [t for t in data["themes"] if t["id"] != "equity"]
+    path = tmp_path / "themes.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_codebook(path)
+    message = str(caught.value)
+    assert "equity" in message and str(path) in message and len(message) < 300
+
+
+@pytest.mark.parametrize(("model", "key", "value"), [
+    (0, "k", 600), (1, "min_cluster_size", 300), (1, "n_neighbors", 700),
+])
+def test_settings_larger_than_the_corpus_are_refused_before_fitting(model, key, value) -> None:
+    from research.config import TopicsExperiment
+    from research.size_checks import check_models_fit_corpus
+    import yaml
+
+    data = yaml.safe_load((ROOT / "configs/quick.yaml").read_text(encoding="utf-8"))
+    data["models"][model][key] = value
+    experiment = TopicsExperiment.model_validate(data)
+    check_models_fit_corpus(experiment.models, 2 * value + 1, "q.yaml")  # fits a larger corpus
+    with pytest.raises(ConfigError, match=rf"q.yaml: key 'models\[{model}\].{key}': {value} is "
+                                          "too large for a corpus of 581 paragraphs"):
+        check_models_fit_corpus(experiment.models, 581, "q.yaml")

@@ -19,12 +19,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from research.errors import InputError
 from research.experiments import load_experiment, run_experiment
 from research.themes.codebook import load_codebook
 from research.viz.browser import check_page, find_chromium, screenshot_sections
 from research.viz.classify_html import render_classification_html
 from research.viz.load import best_settings, load_run, read_jsonl
-from research.viz.report import markdown_to_html, write_index, write_report
+from research.viz.index import write_index
+from research.viz.report import markdown_to_html, write_report
 from research.viz.style import page, wrap
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,12 +83,13 @@ def classifier_run(results: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def report(results: Path) -> Path:
-    return write_report(topics_run(results))
+    """The report the run itself wrote (inside its folder, before it was renamed into place)."""
+    return topics_run(results) / "report.html"
 
 
 @pytest.fixture(scope="module")
 def classifier_report(results: Path) -> Path:
-    return write_report(classifier_run(results))
+    return classifier_run(results) / "report.html"
 
 
 def test_report_has_every_section_with_heading_and_explanation(report: Path) -> None:
@@ -190,7 +193,11 @@ def test_report_survives_missing_files_and_degenerate_models(results: Path,
         "summary", "compare-metrics", "compare-overlap", "lda-map", "lda-words",
         "lda-similarity", "bertopic-map", "bertopic-words", "bertopic-similarity",
         "bertopic-hierarchy"]
-    with pytest.raises(FileNotFoundError):
+    note = html[html.index('<div class="missing-files">'):]
+    note = note[:note.index("</div>")]
+    assert all(name in note for name in ("embedding_map.csv", "lda_terms.json", "themes.jsonl",
+                                         "comparison.md"))
+    with pytest.raises(InputError, match="no manifest.json"):
         load_run(tmp_path)
 
 

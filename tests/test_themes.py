@@ -97,7 +97,10 @@ def test_stacked_classifier_learns_the_themes(labeled) -> None:  # noqa: ANN001
 def test_model_folder_round_trip_and_refusal_of_foreign_types(tmp_path: Path, labeled) -> None:  # noqa: ANN001
     texts, y, themes, keywords = labeled
     model = ThemeClassifier(themes, keywords, inner_folds=2).fit(texts[:200], y[:200])
-    folder = save_model(model, tmp_path / "m", {"themes": themes, "features": ["words"]})
+    codebook = load_codebook(ROOT / "configs/themes.yaml").model_dump(mode="json")
+    folder = save_model(model, tmp_path / "m", {
+        "themes": themes, "features": ["words"], "codebook": codebook,
+        "thresholds": [float(t) for t in model.thresholds_]})
     loaded, meta = load_model(folder)
     assert meta["format"] == 1 and meta["themes"] == themes
     np.testing.assert_allclose(loaded.predict_proba(texts[200:260]),

@@ -135,9 +135,9 @@ def test_second_run_reuses_the_embedding_cache(slice_runs: tuple[Path, Path, Pat
 
 
 @pytest.mark.parametrize(("models", "extra", "fragment"), [
-    ("  - {kind: lda, k: 5, colour: red}\n", "", "models.0.lda.colour"),
-    ("  - {kind: lda, k: many}\n", "", "models.0.lda.k"),
-    ("  - {kind: nmf, k: 5}\n", "", "models.0"),
+    ("  - {kind: lda, k: 5, colour: red}\n", "", "models[0].colour"),
+    ("  - {kind: lda, k: many}\n", "", "models[0].k"),
+    ("  - {kind: nmf, k: 5}\n", "", "models[0]"),
     ("  - {kind: lda, k: 5}\n", "unknown_top: 1", "unknown_top"),
 ])
 def test_bad_configs_fail_before_fitting(tmp_path: Path, models: str, extra: str,

@@ -88,13 +88,32 @@ def _opencc(config: str):  # type: ignore[no-untyped-def]
     return opencc.OpenCC(config)
 
 
+CJK_CHARS = re.compile(f"[{CJK}]+")
+LETTERS = re.compile(r"[^\W\d_]")
+
+
+def traditional_counts(text: str) -> tuple[int, int]:
+    """(Chinese characters t2s would change, Chinese characters): summable over chunks."""
+    chars = "".join(CJK_CHARS.findall(text))
+    if not chars:
+        return 0, 0
+    converted = _opencc("t2s").convert(chars)
+    return sum(a != b for a, b in zip(chars, converted)), len(chars)
+
+
 def traditional_share(text: str) -> float:
     """Share of Chinese characters that OpenCC's t2s would change (0 for simplified text)."""
-    chars = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
-    if not chars:
-        return 0.0
-    converted = _opencc("t2s").convert("".join(chars))
-    return sum(a != b for a, b in zip(chars, converted)) / len(chars)
+    changed, total = traditional_counts(text)
+    return changed / total if total else 0.0
+
+
+def chinese_counts(text: str) -> tuple[int, int]:
+    """(Chinese characters, letters of any script): how Chinese a text is, summable."""
+    return sum(map(len, CJK_CHARS.findall(text))), len(LETTERS.findall(text))
+
+
+def convert_to_simplified(text: str) -> str:
+    return _opencc("t2s").convert(text)
 
 
 def to_simplified(text: str, mode: Literal["auto", "always", "never"] = "auto",
@@ -106,7 +125,7 @@ def to_simplified(text: str, mode: Literal["auto", "always", "never"] = "auto",
     """
     if mode == "never" or (mode == "auto" and traditional_share(text) < threshold):
         return text, False
-    return _opencc("t2s").convert(text), True
+    return convert_to_simplified(text), True
 
 
 def normalize_width(text: str) -> str:
@@ -164,8 +183,14 @@ class FurnitureVerdict:
     stripped: tuple[str, ...] = ()
 
 
-def apply_furniture_rules(line: str, rules: tuple[CompiledRule, ...]) -> FurnitureVerdict:
-    """Apply the rules to one line: drop it, end the document here, or strip parts of it."""
+def apply_furniture_rules(line: str, rules: tuple[CompiledRule, ...],
+                          truncate_tails: bool = True) -> FurnitureVerdict:
+    """Apply the rules to one line: drop it, end the document here, or strip parts of it.
+
+    ``truncate_tails=False`` drops a 'tail' line alone: cutting the rest of the document is
+    right for scraped compilations (a related-documents list ends the article) and wrong for
+    a researcher's own report, where such a line can stand in the middle.
+    """
     stripped = []
     for rule in rules:
         if rule.action == "strip":
@@ -174,5 +199,6 @@ def apply_furniture_rules(line: str, rules: tuple[CompiledRule, ...]) -> Furnitu
                 stripped.append(rule.reason)
             continue
         if rule.regex.search(line):
-            return FurnitureVerdict(line, rule.reason, rule.action == "tail", tuple(stripped))
+            return FurnitureVerdict(line, rule.reason, truncate_tails and rule.action == "tail",
+                                    tuple(stripped))
     return FurnitureVerdict(line.strip(), None, False, tuple(stripped))

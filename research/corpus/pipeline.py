@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from research.config import CorpusConfig
 from research.corpus.clean import (
     apply_furniture_rules,
+    chinese_counts,
+    convert_to_simplified,
     load_furniture_rules,
     normalize_width,
     repair_mojibake,
     strip_pinyin_glosses,
-    to_simplified,
+    traditional_counts,
 )
 from research.corpus.dedup import find_duplicates
 from research.corpus.read import RawDocument, list_documents, read_document
@@ -35,6 +37,7 @@ class DocumentReport:
     mojibake_runs: int = 0
     subdocuments: int = 0
     paragraphs: int = 0
+    chinese_share: float = 1.0
 
 
 @dataclass
@@ -57,39 +60,84 @@ class Corpus:
         return digest.hexdigest()[:16]
 
 
-def clean_document(document: RawDocument, config: CorpusConfig,
-                   report: DocumentReport) -> tuple[list[Line], list[LineNote]]:
-    """Character-level repairs on the whole text, then furniture rules line by line."""
-    text = document.text.replace("\r\n", "\n").replace("\r", "\n")
+#: Cleaning works on pieces of about this many characters (cut at line ends), so a 50 MB
+#: report is never copied whole by each repair step.
+CHUNK_CHARS = 200_000
+
+
+def text_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[str]:
+    """Consecutive pieces of ``text``, each ending at a line end (or the end of the text)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", min(start + size, len(text)) - 1)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _decide_simplified(text: str, config: CorpusConfig) -> bool:
+    """Convert the whole document to simplified characters? (counted over all of it)."""
+    mode = config.cleaning.to_simplified
+    if mode != "auto":
+        return mode == "always"
+    changed = total = 0
+    for chunk in text_chunks(text):
+        a, b = traditional_counts(chunk)
+        changed, total = changed + a, total + b
+    return bool(total) and changed / total >= config.cleaning.traditional_ratio
+
+
+def iter_clean_lines(document: RawDocument, config: CorpusConfig, report: DocumentReport,
+                     notes: list[LineNote], truncate_tails: bool = True) -> Iterator[Line]:
+    """Character-level repairs, then furniture rules line by line; dropped lines go to notes."""
     cleaning = config.cleaning
-    if cleaning.repair_mojibake:
-        text, report.mojibake_runs = repair_mojibake(text)
-    if cleaning.strip_pinyin:
-        text, report.pinyin_glosses = strip_pinyin_glosses(text)
-    text, report.converted_to_simplified = to_simplified(
-        text, cleaning.to_simplified, cleaning.traditional_ratio)
-    text = normalize_width(text)
+    report.converted_to_simplified = _decide_simplified(document.text, config)
     rules = load_furniture_rules(cleaning.furniture_rules) if cleaning.drop_furniture else ()
-    lines: list[Line] = []
+    number = 0
+    chinese = letters = 0
+    tail_reason: str | None = None  # set once a 'tail' line ends the document's text
+    for chunk in text_chunks(document.text):
+        chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
+        if cleaning.repair_mojibake:
+            chunk, runs = repair_mojibake(chunk)
+            report.mojibake_runs += runs
+        if cleaning.strip_pinyin:
+            chunk, glosses = strip_pinyin_glosses(chunk)
+            report.pinyin_glosses += glosses
+        if report.converted_to_simplified:
+            chunk = convert_to_simplified(chunk)
+        chunk = normalize_width(chunk)
+        a, b = chinese_counts(chunk)
+        chinese, letters = chinese + a, letters + b
+        report.chinese_share = chinese / letters if letters else 1.0
+        raw_lines = chunk.split("\n")
+        if chunk.endswith("\n"):
+            raw_lines.pop()
+        for raw in raw_lines:
+            number += 1
+            line = raw.strip()
+            if not line:
+                continue
+            if tail_reason is not None:
+                notes.append(LineNote(document.name, number, tail_reason, line))
+                continue
+            verdict = apply_furniture_rules(line, rules, truncate_tails)
+            if verdict.drop_reason:
+                notes.append(LineNote(document.name, number, verdict.drop_reason, line))
+                if verdict.ends_document:
+                    tail_reason = verdict.drop_reason
+                continue
+            for reason in verdict.stripped:
+                notes.append(LineNote(document.name, number, f"{reason} (stripped)", line))
+            if verdict.text:
+                yield Line(number, verdict.text)
+
+
+def clean_document(document: RawDocument, config: CorpusConfig, report: DocumentReport,
+                   truncate_tails: bool = True) -> tuple[list[Line], list[LineNote]]:
+    """All cleaned lines of a document and the notes on what was dropped."""
     notes: list[LineNote] = []
-    raw_lines = text.split("\n")
-    for number, raw in enumerate(raw_lines, 1):
-        if not raw.strip():
-            continue
-        verdict = apply_furniture_rules(raw.strip(), rules)
-        if verdict.ends_document:
-            for later, rest in enumerate(raw_lines[number - 1:], number):
-                if rest.strip():
-                    notes.append(LineNote(document.name, later, verdict.drop_reason or "",
-                                          rest.strip()))
-            break
-        if verdict.drop_reason:
-            notes.append(LineNote(document.name, number, verdict.drop_reason, raw.strip()))
-            continue
-        for reason in verdict.stripped:
-            notes.append(LineNote(document.name, number, f"{reason} (stripped)", raw.strip()))
-        if verdict.text:
-            lines.append(Line(number, verdict.text))
+    lines = list(iter_clean_lines(document, config, report, notes, truncate_tails))
     return lines, notes
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -63,9 +64,35 @@ def _looks_like_utf16(data: bytes) -> str | None:
     return None
 
 
+def _text_share(text: str) -> float:
+    """Share of characters that belong in a Chinese report: CJK, punctuation, ASCII, spaces."""
+    if not text:
+        return 0.0
+    good = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
+               or "\uff00" <= ch <= "\uffef" or " " <= ch <= "~" or ch in "\n\r\t")
+    return good / len(text)
+
+
+def _chinese_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a byte-order mark whose text is almost all Chinese: few NUL bytes, so
+    :func:`_looks_like_utf16` misses it, but one byte order decodes to plain Chinese text."""
+    if len(data) % 2:
+        return None
+    best: tuple[float, str, str] | None = None
+    for encoding in ("utf_16_le", "utf_16_be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        share = _text_share(text[:4000])
+        if share >= 0.9 and (best is None or share > best[0]):
+            best = (share, text, encoding)
+    return (best[1], best[2]) if best else None
+
+
 def decode_text(data: bytes, source: str) -> tuple[str, str]:
     """Decode bytes of a text file; return (text, encoding) or raise :class:`InputError`."""
-    if not data.strip():
+    if not data or data.isspace():  # isspace, not strip: no copy of a 50 MB file
         raise InputError(source, "file is empty")
     data, bom_encoding = _strip_bom(data)
     if bom_encoding:
@@ -85,6 +112,9 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if b"\x00" in data:
+        decoded = _chinese_utf16(data)
+        if decoded:
+            return decoded
         raise InputError(source, "looks like a binary file, not text "
                                  "(expected .txt, .docx or .pdf)")
     best = from_bytes(data, cp_isolation=list(CHINESE_ENCODINGS[1:])).best()
@@ -99,25 +129,28 @@ def _read_docx(data: bytes, source: str) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        lines = [paragraph.text for paragraph in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                lines.extend(cell.text for cell in row.cells)
+    except Exception as exc:  # noqa: BLE001 - a damaged file fails in zipfile, zlib, lxml …
         raise InputError(source, f"not a valid .docx file ({exc.__class__.__name__})") from None
-    lines = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.extend(cell.text for cell in row.cells)
     return "\n".join(lines)
 
 
 def _read_pdf(data: bytes, source: str) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    # pypdf logs its repairs ("EOF marker not found", …) on stderr; the outcome is ours to say.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise InputError(source, "PDF is encrypted; decrypt it first")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types for damaged files
         raise InputError(source, f"not a readable PDF ({exc.__class__.__name__})") from None
     return "\n".join(pages)
 
@@ -149,7 +182,13 @@ def read_document(path: str | Path) -> RawDocument:
     """Read one report from a path, or from standard input when ``path`` is '-'."""
     source = str(path)
     if source == STDIN_NAME:
-        return read_bytes(sys.stdin.buffer.read(), STDIN_NAME, ".txt")
+        if sys.stdin is None or sys.stdin.closed:
+            raise InputError(STDIN_NAME, "standard input is closed; give a file instead")
+        try:
+            data = sys.stdin.buffer.read()
+        except OSError as exc:
+            raise InputError(STDIN_NAME, f"cannot be read ({exc.strerror})") from None
+        return read_bytes(data, STDIN_NAME, ".txt")
     file = Path(path)
     if not file.exists():
         raise InputError(source, "file not found")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,6 +33,8 @@ class Paragraph:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a failure never leaves half a file."""
+    from research.outputs import AtomicFile
+
     path = Path(path)
     if path.is_dir():
         raise InputError(path, "is a folder; give a file name to write to")
@@ -42,15 +42,8 @@ def atomic_write_text(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(path.parent, f"cannot create folder ({exc.strerror})") from None
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with AtomicFile(path) as handle:
+        handle.write(text)
 
 
 def dump_jsonl(rows: Iterable[dict[str, object]]) -> str:

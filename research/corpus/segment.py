@@ -7,9 +7,11 @@ records, for every line it does not keep as text, why.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import statistics
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from research.config import SegmentConfig
@@ -183,47 +185,89 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+CLAUSE_END = "，；、：,;:"
+#: The sentence-per-line decision reads at most this many lines: enough for any real report,
+#: and a 50 MB file is never held as a list of lines for it.
+SAMPLE_LINES = 5000
+
+
+def _units(text: str, max_chars: int) -> Iterator[str]:
+    """Sentences; a sentence over twice the cap (no sentence punctuation for pages) is cut at
+    clause punctuation, then at the last space before the cap or at the cap itself."""
+    for sentence in split_sentences(text):
+        if len(sentence) <= 2 * max_chars:
+            yield sentence
+            continue
+        for clause in re.findall(rf"[^{CLAUSE_END}]*[{CLAUSE_END}]+|[^{CLAUSE_END}]+$",
+                                 sentence):
+            while len(clause) > max_chars:
+                cut = clause.rfind(" ", max_chars // 2, max_chars)
+                cut = cut + 1 if cut > 0 else max_chars
+                yield clause[:cut]
+                clause = clause[cut:]
+            if clause:
+                yield clause
+
+
 def split_long(text: str, max_chars: int) -> list[str]:
-    """Cut an over-long block at sentence ends into pieces of about equal length."""
+    """Cut an over-long block into pieces of about equal length at sentence ends; a single
+    sentence may exceed ``max_chars`` up to twice it, beyond that it is cut at clauses."""
     if len(text) <= max_chars:
         return [text]
-    sentences = split_sentences(text)
     target = len(text) / math.ceil(len(text) / max_chars)
     pieces, piece = [], ""
-    for sentence in sentences:
-        if piece and len(piece) + len(sentence) / 2 > target:
+    for unit in _units(text, max_chars):
+        if piece and len(piece) + len(unit) / 2 > target:
             pieces.append(piece)
             piece = ""
-        piece += sentence
+        piece += unit
     if piece:
         pieces.append(piece)
     return pieces
 
 
-def segment_document(doc: str, lines: list[Line], config: SegmentConfig
-                     ) -> tuple[list[Block], list[LineNote]]:
-    """Walk a document's cleaned lines and return its paragraph blocks and line notes."""
-    if not lines:
-        return [], []
-    first = lines[0]
-    doc_title = first.text if is_title_like(first.text, TITLE_MAX_CHARS) else ""
-    segmenter = Segmenter(doc, doc_title, config,
-                          config.group_sentence_lines and is_sentence_per_line(lines, config))
-    body = lines
-    if doc_title:
-        segmenter.title = doc_title
-        segmenter.note(first, "document title")
-        body = lines[1:]
-    for index, line in enumerate(body):
-        following = body[index + 1].text if index + 1 < len(body) else None
-        segmenter.feed(line, following)
-    segmenter.flush()
-    blocks: list[Block] = []
-    for block in segmenter.blocks:
+def _finished_blocks(segmenter: Segmenter, config: SegmentConfig) -> Iterator[Block]:
+    """Blocks the segmenter has closed, split at parallel headings and to the length cap."""
+    done, segmenter.blocks = segmenter.blocks, []
+    for block in done:
         parts = (split_parallel_headings(block.text) if len(block.text) > config.max_paragraph_chars
                  else [("", block.text)])
         for heading, text in parts:
             section = heading or block.section
             for piece in split_long(text, config.max_paragraph_chars):
-                blocks.append(Block(block.title, section, piece.strip(), block.line))
-    return blocks, segmenter.notes
+                yield Block(block.title, section, piece.strip(), block.line)
+
+
+def iter_blocks(doc: str, lines: Iterable[Line], config: SegmentConfig,
+                notes: list[LineNote]) -> Iterator[Block]:
+    """Walk a document's cleaned lines, yielding paragraph blocks as soon as each is closed."""
+    stream = iter(lines)
+    head = list(itertools.islice(stream, SAMPLE_LINES))
+    if not head:
+        return
+    first = head[0]
+    doc_title = first.text if is_title_like(first.text, TITLE_MAX_CHARS) else ""
+    segmenter = Segmenter(doc, doc_title, config,
+                          config.group_sentence_lines and is_sentence_per_line(head, config),
+                          notes=notes)
+    body = itertools.chain(head, stream)
+    if doc_title:
+        segmenter.title = doc_title
+        segmenter.note(next(body), "document title")
+    previous: Line | None = None
+    for line in body:
+        if previous is not None:
+            segmenter.feed(previous, line.text)
+            yield from _finished_blocks(segmenter, config)
+        previous = line
+    if previous is not None:
+        segmenter.feed(previous, None)
+    segmenter.flush()
+    yield from _finished_blocks(segmenter, config)
+
+
+def segment_document(doc: str, lines: list[Line], config: SegmentConfig
+                     ) -> tuple[list[Block], list[LineNote]]:
+    """A document's paragraph blocks and line notes (all at once)."""
+    notes: list[LineNote] = []
+    return list(iter_blocks(doc, lines, config, notes)), notes

@@ -1,98 +1,133 @@
-"""Apply the theme model to new reports: same cleaning and segmentation as the corpus."""
+"""Apply the theme model to new reports: same cleaning and segmentation as the corpus, streamed.
+
+A report is read once, then cleaned, segmented and classified in batches of paragraphs, so a
+50 MB report never holds more than one batch of features in memory. Nothing is dropped without
+a note: every line not kept as paragraph text is recorded with its reason, and a researcher's
+report is never cut short by the 'tail' rules meant for scraped compilations.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Sequence
+import hashlib
+import itertools
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from research.config import CorpusConfig
-from research.corpus.pipeline import DocumentReport, build_corpus, clean_document
-from research.corpus.read import RawDocument, read_document
+from research.corpus.dedup import NON_TEXT
+from research.corpus.pipeline import DocumentReport, iter_clean_lines
+from research.corpus.read import read_document
+from research.corpus.records import paragraph_id
+from research.corpus.segment import Block, LineNote, iter_blocks
 from research.errors import InputError
+
+#: Paragraphs classified at once: large enough for vectorised scoring, small enough that the
+#: feature matrices of a batch stay a few megabytes.
+BATCH_SIZE = 256
+#: Below this share of Chinese characters among all letters a report gets a warning: the model
+#: was trained on Chinese and scores other scripts near zero.
+MIN_CHINESE_SHARE = 0.5
 
 
 @dataclass
-class Classified:
-    """Per-file result: one record per paragraph, plus the summary of theme shares."""
+class FileSummary:
+    """What happened to one report: paragraphs, themes counted, lines not kept, script."""
 
     file: str
-    records: list[dict[str, Any]] = field(default_factory=list)
+    paragraphs: int = 0
+    theme_counts: Counter[str] = field(default_factory=Counter)
+    dropped: list[LineNote] = field(default_factory=list)
+    chinese_share: float = 1.0
 
-    def summary(self, themes: Sequence[str]) -> dict[str, Any]:
-        n = len(self.records)
-        shares = {t: (sum(t in r["themes"] for r in self.records) / n if n else 0.0)
-                  for t in themes}
-        return {"file": self.file, "paragraphs": n, "shares": shares}
+    def shares(self, themes: Sequence[str]) -> dict[str, float]:
+        n = self.paragraphs
+        return {t: self.theme_counts[t] / n if n else 0.0 for t in themes}
+
+    def as_dict(self, themes: Sequence[str]) -> dict[str, Any]:
+        return {"file": self.file, "paragraphs": self.paragraphs, "shares": self.shares(themes)}
+
+    def not_kept(self) -> Counter[str]:
+        """Lines (or parts) not in any paragraph's text, by reason; headings are kept as
+        sections, so they are not counted."""
+        return Counter(n.reason for n in self.dropped if not n.reason.startswith("heading"))
+
+    def warnings(self) -> list[str]:
+        if self.chinese_share < MIN_CHINESE_SHARE:
+            return [f"{self.file}: mostly non-Chinese text ({self.chinese_share:.0%} Chinese "
+                    "characters); the model reads Chinese and will score it near zero"]
+        return []
 
 
-def paragraphs_of(document: RawDocument, config: CorpusConfig, one_per_line: bool) -> list[str]:
-    """Paragraph texts of a new report (or its non-empty cleaned lines with --one-per-line)."""
+def iter_paragraphs(document: Any, config: CorpusConfig, one_per_line: bool,
+                    summary: FileSummary) -> Iterator[Block]:
+    """Paragraph blocks of a new report, or its non-empty cleaned lines with --one-per-line.
+
+    Too-short paragraphs and exact repeats are left out with a note; near-duplicate removal is
+    for compilations of many sources and is not applied to one report.
+    """
+    report = DocumentReport(document.name, document.encoding)
+    lines = iter_clean_lines(document, config, report, summary.dropped, truncate_tails=False)
     if one_per_line:
-        lines, _ = clean_document(document, config, DocumentReport(document.name, ""))
-        return [line.text for line in lines]
-    return [p.text for p in build_corpus([document], config).paragraphs]
+        yield from (Block("", "", line.text, line.number) for line in lines)
+    else:
+        seen: set[bytes] = set()
+        for block in iter_blocks(document.name, lines, config.segment, summary.dropped):
+            if len(block.text) < config.segment.min_paragraph_chars:
+                summary.dropped.append(LineNote(document.name, block.line, "too short",
+                                                block.text))
+                continue
+            key = hashlib.sha1(NON_TEXT.sub("", block.text).encode("utf-8")).digest()
+            if key in seen:
+                summary.dropped.append(LineNote(document.name, block.line, "duplicate",
+                                                block.text))
+                continue
+            seen.add(key)
+            yield block
+    summary.chinese_share = report.chinese_share
 
 
 def classify_texts(model: Any, meta: dict[str, Any], texts: list[str]
                    ) -> list[tuple[list[str], dict[str, float]]]:
+    """(themes the model decides, score per theme) for each text.
+
+    The decision is the estimator's own (``decide`` is what its ``predict`` uses), never a
+    threshold re-applied here: the keyword baseline's thresholds are counts, not probabilities.
+    """
     themes = meta["themes"]
     if not texts:
         return []
     probabilities = model.predict_proba(texts)
-    decided = probabilities >= model.thresholds_
-    out = []
-    for row, flags in zip(probabilities, decided):
-        out.append(([t for t, f in zip(themes, flags) if f],
-                    {t: round(float(p), 4) for t, p in zip(themes, row)}))
-    return out
+    decided = model.decide(probabilities)
+    return [([t for t, f in zip(themes, flags) if f],
+             {t: round(float(p), 4) for t, p in zip(themes, row)})
+            for row, flags in zip(probabilities, decided)]
 
 
 def classify_file(path: str, model: Any, meta: dict[str, Any], config: CorpusConfig,
-                  one_per_line: bool = False) -> Classified:
-    """Read, segment and classify one report; raises InputError for unreadable input."""
+                  one_per_line: bool, summary: FileSummary) -> Iterator[dict[str, Any]]:
+    """Rows for one report, batch by batch; raises InputError for unreadable input.
+
+    The file is read (and its errors raised) before the first row is yielded.
+    """
     document = read_document(path)
-    texts = paragraphs_of(document, config, one_per_line)
-    if not texts:
+    blocks = iter_paragraphs(document, config, one_per_line, summary)
+    index = 0
+    while batch := list(itertools.islice(blocks, BATCH_SIZE)):
+        for block, (themes, scores) in zip(batch, classify_texts(model, meta,
+                                                                 [b.text for b in batch])):
+            summary.paragraphs += 1
+            summary.theme_counts.update(themes)
+            yield {"file": path, "index": index, "id": paragraph_id(block.text),
+                   "title": block.title, "section": block.section, "text": block.text,
+                   "themes": themes, "scores": scores}
+            index += 1
+    if not summary.paragraphs:
         raise InputError(path, "no paragraphs found after cleaning")
-    result = Classified(path)
-    for index, (text, (themes, scores)) in enumerate(
-            zip(texts, classify_texts(model, meta, texts))):
-        result.records.append({"file": path, "index": index, "text": text, "themes": themes,
-                               "scores": scores})
-    return result
 
 
-def to_jsonl(results: list[Classified]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for c in results for r in c.records)
-
-
-def to_csv(results: list[Classified], themes: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["file", "index", "text", "themes"] + [f"score_{t}" for t in themes])
-    for c in results:
-        for r in c.records:
-            writer.writerow([r["file"], r["index"], r["text"], ";".join(r["themes"])]
-                            + [r["scores"][t] for t in themes])
-    return buffer.getvalue()
-
-
-def to_html(results: list[Classified], meta: dict[str, Any]) -> str:
-    from research.viz.classify_html import render_classification_html
-
-    names = {t["id"]: t["name"] for t in meta.get("codebook", {}).get("themes", [])}
-    themes = [{"id": t, "name": names.get(t, t)} for t in meta["themes"]]
-    return render_classification_html([r for c in results for r in c.records],
-                                      [c.summary(meta["themes"]) for c in results], themes)
-
-
-def render(results: list[Classified], meta: dict[str, Any], fmt: str) -> str:
-    if fmt == "csv":
-        return to_csv(results, meta["themes"])
-    if fmt == "html":
-        return to_html(results, meta)
-    return to_jsonl(results)
+def paragraphs_of(document: Any, config: CorpusConfig, one_per_line: bool) -> list[str]:
+    """Texts `research classify` would score for a document (for tests and notebooks)."""
+    return [b.text for b in iter_paragraphs(document, config, one_per_line,
+                                            FileSummary(document.source))]

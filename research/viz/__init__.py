@@ -7,6 +7,7 @@ any old run folder, and every page works with the network off (plotly.js is embe
 from __future__ import annotations
 
 from research.viz.classify_html import render_classification_html
-from research.viz.report import write_index, write_report
+from research.viz.index import write_index
+from research.viz.report import write_report
 
 __all__ = ["render_classification_html", "write_index", "write_report"]

@@ -1,20 +1,23 @@
 """Read a run folder into plain Python data, so figures never need the fitted models.
 
 Every file but manifest.json is optional: a classifier run has no topics, an old run may lack
-the paragraph map, and a report should still show whatever is there.
+the paragraph map, a file may be damaged, and a report should still show whatever is there and
+say what it could not read (``RunData.problems``).
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from research.corpus.records import iter_jsonl
+from research.errors import InputError
+from research.viz.readers import (read_assignments, read_cv_scores, read_embedding_map,
+                                  read_lda_terms, read_manifest, read_metric_rows, read_rows,
+                                  read_text, read_topic_models)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +55,15 @@ class RunData:
     comparison_md: str = ""
     cv_scores: dict[str, Any] | None = None
     codebook: list[dict[str, str]] = field(default_factory=list)
+    #: file name → "missing" or "unreadable: <reason>", for the note on the page
+    problems: dict[str, str] = field(default_factory=dict)
+    #: the folder the run will have when the report is drawn in its working folder
+    shown_dir: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The run folder as the reader will find it."""
+        return self.shown_dir or self.run_dir
 
     @property
     def kind(self) -> str:
@@ -82,16 +94,27 @@ class RunData:
         return None
 
     def best_settings(self) -> dict[str, str]:
-        """Best setting name per model kind by mean NPMI over seeds."""
-        return best_settings(self.metrics)
+        """Best setting name per model kind by mean NPMI over seeds.
 
+        Without metrics, the first setting of each kind in topics.json, so the per-model
+        figures are still drawn.
+        """
+        if self.metrics:
+            return best_settings(self.metrics)
+        first: dict[str, str] = {}
+        for m in self.models:
+            first.setdefault(m.kind, m.name)
+        return first
 
-def read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+    def problem_lines(self) -> list[str]:
+        """One line per missing or unreadable file: its path, the reason, what is left out."""
+        return [f"{self.run_dir / name}: {reason}; the report leaves out "
+                f"{LEAVES_OUT.get(name, 'what it holds')}"
+                for name, reason in self.problems.items()]
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return list(iter_jsonl(path))
+    return read_rows(path)
 
 
 def finite(value: Any) -> float | None:
@@ -150,48 +173,78 @@ def load_codebook_themes(manifest: dict[str, Any], run_dir: Path) -> list[dict[s
         return []
 
 
-def read_assignments(path: Path) -> tuple[list[str], dict[str, list[int]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        rows = list(reader)
-    ids = [r[0] for r in rows]
-    columns = {name: [int(r[i]) if r[i] not in ("", None) else -1 for r in rows]
-               for i, name in enumerate(header) if i >= 2}
-    return ids, columns
+#: What the report cannot show without each file (said on the page when one is missing).
+LEAVES_OUT = {
+    "corpus.jsonl": "corpus counts, theme shares per document and paragraph texts",
+    "topics.json": "every per-model figure and the LDA × BERTopic overlap",
+    "metrics.json": "the comparison across settings; per-model figures show the first setting "
+                    "of each model kind instead of the best by NPMI",
+    "assignments.csv": "the paragraph map and topics × themes",
+    "embedding_map.csv": "the BERTopic paragraph map",
+    "lda_terms.json": "the LDA term relevance figure",
+    "themes.jsonl": "theme shares and topics × themes",
+    "comparison.md": "the comparison table in the summary",
+    "cv_scores.json": "the classifier's cross-validation scores",
+}
 
 
-def read_embedding_map(path: Path) -> dict[str, tuple[float, float]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row["id"]: (float(row["x"]), float(row["y"])) for row in csv.DictReader(handle)}
+def _topics(data: RunData, path: Path) -> None:
+    data.models = [TopicModelData(m["name"], m["kind"], m.get("params") or {}, m["seed"],
+                                  m["topics"]) for m in read_topic_models(path)]
+
+
+def _assignments(data: RunData, path: Path) -> None:
+    data.assignment_ids, data.assignments = read_assignments(path)
+
+
+LOADERS: dict[str, Callable[[RunData, Path], None]] = {
+    "corpus.jsonl": lambda d, p: setattr(d, "corpus", read_rows(p)),
+    "topics.json": _topics,
+    "metrics.json": lambda d, p: setattr(d, "metrics", read_metric_rows(p)),
+    "assignments.csv": _assignments,
+    "embedding_map.csv": lambda d, p: setattr(d, "embedding_map", read_embedding_map(p)),
+    "lda_terms.json": lambda d, p: setattr(d, "lda_terms", read_lda_terms(p)),
+    "themes.jsonl": lambda d, p: setattr(d, "themes", read_rows(p)),
+    "comparison.md": lambda d, p: setattr(d, "comparison_md", read_text(p)),
+    "cv_scores.json": lambda d, p: setattr(d, "cv_scores", read_cv_scores(p)),
+}
+
+
+def expected_files(manifest: dict[str, Any]) -> set[str]:
+    """The files a finished run of this kind and config writes (and the report reads)."""
+    config = manifest.get("config") or {}
+    if manifest.get("kind") == "classifier":
+        return {"corpus.jsonl", "themes.jsonl", "cv_scores.json", "comparison.md"}
+    models = config.get("models") if isinstance(config.get("models"), list) else []
+    kinds = {m.get("kind") for m in models if isinstance(m, dict)}
+    files = {"corpus.jsonl", "topics.json", "metrics.json", "assignments.csv", "comparison.md"}
+    files |= {"lda_terms.json"} if "lda" in kinds else set()
+    files |= {"embedding_map.csv"} if "bertopic" in kinds else set()
+    return files | ({"themes.jsonl"} if config.get("labels") else set())
 
 
 def load_run(run_dir: Path) -> RunData:
-    """Read every file of a run folder that exists; missing optional files stay empty."""
+    """Read every file of a run folder that exists and can be read.
+
+    Only manifest.json must be readable (else an InputError naming it). Any other file that is
+    missing where this kind of run writes it, or unreadable, is recorded in ``problems``, and
+    the report draws what the rest allows.
+    """
     run_dir = Path(run_dir)
     manifest_path = run_dir / "manifest.json"
     if not manifest_path.is_file():
-        raise FileNotFoundError(f"{run_dir}: not a run folder (no manifest.json)")
-    data = RunData(run_dir=run_dir, manifest=read_json(manifest_path))
-    if (run_dir / "corpus.jsonl").is_file():
-        data.corpus = read_jsonl(run_dir / "corpus.jsonl")
-    if (run_dir / "topics.json").is_file():
-        data.models = [TopicModelData(m["name"], m["kind"], m.get("params", {}), m["seed"],
-                                      m["topics"])
-                       for m in read_json(run_dir / "topics.json").get("models", [])]
-    if (run_dir / "metrics.json").is_file():
-        data.metrics = read_json(run_dir / "metrics.json").get("rows", [])
-    if (run_dir / "assignments.csv").is_file():
-        data.assignment_ids, data.assignments = read_assignments(run_dir / "assignments.csv")
-    if (run_dir / "embedding_map.csv").is_file():
-        data.embedding_map = read_embedding_map(run_dir / "embedding_map.csv")
-    if (run_dir / "lda_terms.json").is_file():
-        data.lda_terms = read_json(run_dir / "lda_terms.json").get("models", {})
-    if (run_dir / "themes.jsonl").is_file():
-        data.themes = read_jsonl(run_dir / "themes.jsonl")
-    if (run_dir / "comparison.md").is_file():
-        data.comparison_md = (run_dir / "comparison.md").read_text(encoding="utf-8")
-    if (run_dir / "cv_scores.json").is_file():
-        data.cv_scores = read_json(run_dir / "cv_scores.json")
+        raise InputError(run_dir, "not a run folder (no manifest.json)")
+    data = RunData(run_dir=run_dir, manifest=read_manifest(manifest_path))
+    expected = expected_files(data.manifest)
+    for name, load in LOADERS.items():
+        path = run_dir / name
+        if not path.is_file():
+            if name in expected:
+                data.problems[name] = "missing"
+            continue
+        try:
+            load(data, path)
+        except InputError as exc:
+            data.problems[name] = f"unreadable: {exc.reason}"
     data.codebook = load_codebook_themes(data.manifest, run_dir)
     return data

@@ -1,8 +1,10 @@
-"""`report.html` for one run folder and `index.html` for a results tree.
+"""`report.html` for one run folder (the index of all runs is research/viz/index.py).
 
 The page embeds plotly.js once, inline, and every figure after it reuses it, so a report is one
 file that opens offline. To stay small (< 15 MB) per-model figures are drawn only for the best
-setting of each model kind (mean NPMI), first seed; the sweep figures cover every setting.
+setting of each model kind (mean NPMI; the first setting when metrics.json is missing), first
+seed; the sweep figures cover every setting. Files the run should have but that are missing or
+unreadable are named in a note in the summary.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,10 @@ from research.viz.figures import (intertopic_map, paragraph_map, similarity_heat
 from research.viz.figures_compare import KIND_TITLE, overlap_matrix, sweep_figure
 from research.viz.figures_lda import term_relevance
 from research.viz.figures_themes import cv_scores_figure, theme_share_heatmap, topic_theme_heatmap
-from research.viz.load import (RunData, best_settings, group_rows, load_run, mean_metric,
-                               read_json)
+from research.viz.load import LEAVES_OUT, RunData, load_run
 from research.viz.style import esc, page
 
 REPORT_NAME = "report.html"
-INDEX_NAME = "index.html"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -122,7 +121,7 @@ def summary_html(data: RunData) -> str:
     sources = sorted({str(t.get("source", "")) for t in data.themes} - {""})
     facts: list[tuple[str, Any]] = [
         ("run", data.name), ("kind", data.kind), ("created", m.get("created", "–")),
-        ("folder", str(data.run_dir)),
+        ("folder", str(data.folder)),
         ("paragraphs", m.get("paragraphs", len(data.corpus) or "–")),
         ("documents", len(docs) or "–"), ("sub-documents (titles)", len(subdocs) or "–")]
     if data.themes:
@@ -139,6 +138,8 @@ def summary_html(data: RunData) -> str:
         facts.append(("raw documents", config["corpus"]["seeds"]))
     parts = ["<dl class=\"facts\">" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>"
                                             for k, v in facts) + "</dl>"]
+    if data.problems:
+        parts.append(missing_files_html(data.problems))
     if config.get("models"):
         parts.append("<h3>Models</h3><ul>" + "".join(_model_summary(x) for x in config["models"]
                                                       if isinstance(x, dict)) + "</ul>")
@@ -149,8 +150,8 @@ def summary_html(data: RunData) -> str:
         for name, s in data.cv_scores.get("models", {}).items():
             flag = " (default)" if name == data.cv_scores.get("default") else ""
             rows.append(f"<tr><td>{esc(name + flag)}</td>"
-                        f"<td class=\"num\">{_pm(s, 'micro_f1')}</td>"
-                        f"<td class=\"num\">{_pm(s, 'macro_f1')}</td></tr>")
+                        f"<td class=\"num\">{plus_minus(s, 'micro_f1')}</td>"
+                        f"<td class=\"num\">{plus_minus(s, 'macro_f1')}</td></tr>")
         parts.append("<h3>Cross-validated classifiers</h3><table><thead><tr><th>model</th>"
                      "<th>micro F1</th><th>macro F1</th></tr></thead><tbody>" + "".join(rows)
                      + "</tbody></table>")
@@ -170,7 +171,16 @@ def summary_html(data: RunData) -> str:
     return "\n".join(parts)
 
 
-def _pm(scores: dict[str, Any], key: str) -> str:
+def missing_files_html(problems: dict[str, str]) -> str:
+    """The visible note on files the run should have but that are missing or unreadable."""
+    items = "".join(f"<li><code>{esc(name)}</code> {esc(reason)}: this report leaves out "
+                    f"{esc(LEAVES_OUT.get(name, 'what it holds'))}.</li>"
+                    for name, reason in problems.items())
+    return ("<div class=\"missing-files\"><strong>Files missing or unreadable</strong>"
+            f"<ul>{items}</ul></div>")
+
+
+def plus_minus(scores: dict[str, Any], key: str) -> str:
     value, sd = scores.get(key), scores.get(f"{key}_std")
     if not isinstance(value, (int, float)):
         return "–"
@@ -183,6 +193,7 @@ def topic_sections(data: RunData) -> list[Section]:
     """Comparison across settings, then per-model figures for the best setting of each kind."""
     sections: list[Section] = []
     best = data.best_settings()
+    chosen = "best by mean NPMI" if data.metrics else "first in topics.json (no metrics)"
     if data.metrics:
         sections.append(Section(
             "compare-metrics", "Coherence, diversity and stability across settings",
@@ -196,8 +207,8 @@ def topic_sections(data: RunData) -> list[Section]:
     if lda and bert:
         sections.append(Section(
             "compare-overlap", "LDA × BERTopic topic overlap",
-            f"Jaccard overlap of the top words of the best LDA setting ({lda.name}) and the "
-            f"best BERTopic setting ({bert.name}) by mean NPMI, first seed. A bright cell means "
+            f"Jaccard overlap of the top words of the LDA setting ({lda.name}) and the "
+            f"BERTopic setting ({bert.name}) {chosen}, first seed. A bright cell means "
             "both models found the same topic; a row or column without one is a topic only one "
             "model found.",
             overlap_matrix(lda.topics, bert.topics, "Top-word overlap (Jaccard)",
@@ -211,7 +222,9 @@ def topic_sections(data: RunData) -> list[Section]:
             continue
         label = KIND_TITLE.get(kind, kind)
         which = (f"Best {label} setting by mean NPMI: {model.name}, seed {model.seed}"
-                 f" ({len(model.topics)} topics).")
+                 f" ({len(model.topics)} topics)." if data.metrics else
+                 f"First {label} setting in topics.json: {model.name}, seed {model.seed} "
+                 f"({len(model.topics)} topics; without metrics.json settings are not ranked).")
         prefix = f"{label} · {model.name} (seed {model.seed})"
         sections.append(Section(
             f"{kind}-map", f"{label}: intertopic distance map",
@@ -276,6 +289,7 @@ def theme_sections(data: RunData) -> list[Section]:
             "where inside a compilation each theme is discussed.",
             theme_share_heatmap(data.corpus, data.themes, names, "title",
                                 "Theme share per sub-document")))
+    chosen = "best by mean NPMI" if data.metrics else "first in topics.json"
     if data.themes and data.models:
         panels = []
         for kind, name in data.best_settings().items():
@@ -290,8 +304,8 @@ def theme_sections(data: RunData) -> list[Section]:
             sections.append(Section(
                 "themes-topics", "Topics × themes",
                 f"How many labelled paragraphs ({source}) of each theme fall into each topic of "
-                "the best setting per model kind (first seed). A topic that maps onto one theme "
-                "has one dark cell in its row.",
+                f"the setting per model kind that is {chosen} (first seed). A topic that maps "
+                "onto one theme has one dark cell in its row.",
                 topic_theme_heatmap(panels, data.themes, names, "Paragraphs per topic and theme")))
     if data.cv_scores:
         sections.append(Section(
@@ -382,111 +396,24 @@ def render_report(data: RunData) -> str:
                f"<script type=\"text/javascript\">var CONFIG = {json.dumps(PLOTLY_CONFIG)};"
                f"</script>{LAZY_LOADER}")
     body = (f"<header class=\"page\"><h1>Run report: {esc(data.name)}</h1>"
-            f"<p>{esc(data.kind)} run · {esc(created)} · {esc(data.run_dir.name)}</p></header>"
+            f"<p>{esc(data.kind)} run · {esc(created)} · {esc(data.folder.name)}</p></header>"
             f"<nav class=\"toc\">{toc}</nav><main>{''.join(blocks)}</main>{scripts}")
-    return page(f"Report · {data.name} · {data.run_dir.name}", body)
+    return page(f"Report · {data.name} · {data.folder.name}", body)
 
 
-def write_report(run_dir: Path) -> Path:
-    """Write ``run_dir/report.html`` (atomically) and return its path."""
-    run_dir = Path(run_dir)
-    data = load_run(run_dir)
-    target = run_dir / REPORT_NAME
+def save_report(data: RunData) -> Path:
+    """Write the report of loaded run data into its folder (atomically); return its path."""
+    target = data.run_dir / REPORT_NAME
     atomic_write_text(target, render_report(data))
     return target
 
 
-# --- index -----------------------------------------------------------------------------------
+def write_report(run_dir: Path, shown_as: Path | None = None) -> Path:
+    """Write ``run_dir/report.html`` and return its path.
 
-def find_runs(results_dir: Path, max_depth: int = 3) -> list[Path]:
-    """Folders holding manifest.json at most ``max_depth`` levels below ``results_dir``.
-
-    Hidden folders (runs still being written, ``.<stamp>.partial``) are skipped.
+    ``shown_as`` is the folder name the page shows: a run draws its report in its hidden working
+    folder, before that folder is renamed to ``shown_as``.
     """
-    results_dir = Path(results_dir)
-    found: list[Path] = []
-
-    def walk(folder: Path, depth: int) -> None:
-        if (folder / "manifest.json").is_file():
-            found.append(folder)
-        if depth >= max_depth:
-            return
-        try:
-            children = sorted(p for p in folder.iterdir() if p.is_dir()
-                              and not p.name.startswith("."))
-        except OSError:
-            return
-        for child in children:
-            walk(child, depth + 1)
-
-    walk(results_dir, 0)
-    return found
-
-
-def headline(run_dir: Path, manifest: dict[str, Any]) -> str:
-    """Best mean NPMI per model kind (topics) or the default model's macro F1 (classifier)."""
-    if (run_dir / "cv_scores.json").is_file():
-        cv = read_json(run_dir / "cv_scores.json")
-        default = cv.get("default")
-        scores = cv.get("models", {}).get(default) or next(iter(cv.get("models", {}).values()),
-                                                           {})
-        return f"macro F1 {_pm(scores, 'macro_f1')} ({default})" if scores else "–"
-    if (run_dir / "metrics.json").is_file():
-        rows = read_json(run_dir / "metrics.json").get("rows", [])
-        groups = group_rows(rows)
-        parts = []
-        for kind, name in sorted(best_settings(rows).items()):
-            value = mean_metric(groups[name], "npmi")
-            parts.append(f"{KIND_TITLE.get(kind, kind)} NPMI "
-                         f"{'–' if value is None else f'{value:.3f}'} ({name})")
-        return "; ".join(parts) or "–"
-    return "–"
-
-
-def write_index(results_dir: Path, generate_missing: bool = True) -> Path:
-    """Write ``results_dir/index.html``: every run, newest first, linking to its report."""
-    results_dir = Path(results_dir)
-    entries = []
-    for run in find_runs(results_dir):
-        try:
-            manifest = read_json(run / "manifest.json")
-        except (OSError, ValueError):
-            continue
-        note = ""
-        if generate_missing and not (run / REPORT_NAME).is_file():
-            try:
-                write_report(run)
-            except Exception as exc:  # one broken run must not stop the index
-                note = f"report failed: {type(exc).__name__}: {exc}"
-        config = manifest.get("config") or {}
-        entries.append({
-            "run": str(config.get("name") or run.parent.name),
-            "path": run.relative_to(results_dir).as_posix() or ".",
-            "kind": str(manifest.get("kind", "–")), "created": str(manifest.get("created", "")),
-            "paragraphs": manifest.get("paragraphs", "–"),
-            "headline": headline(run, manifest), "note": note})
-    entries.sort(key=lambda e: e["created"], reverse=True)
-    rows = []
-    for e in entries:
-        link = f"{e['path']}/{REPORT_NAME}" if e["path"] != "." else REPORT_NAME
-        date = e["created"]
-        try:
-            date = datetime.fromisoformat(date).strftime("%Y-%m-%d %H:%M")
-        except ValueError:
-            pass
-        rows.append(f"<tr><td>{esc(e['run'])}</td><td><code>{esc(e['path'])}</code></td>"
-                    f"<td>{esc(e['kind'])}</td><td>{esc(date)}</td>"
-                    f"<td class=\"num\">{esc(e['paragraphs'])}</td><td>{esc(e['headline'])}</td>"
-                    f"<td><a href=\"{esc(link)}\">report</a>"
-                    + (f" <span class=\"note\">{esc(e['note'])}</span>" if e["note"] else "")
-                    + "</td></tr>")
-    table = ("<table><thead><tr><th>run</th><th>folder</th><th>kind</th><th>created (UTC)</th>"
-             "<th>paragraphs</th><th>headline</th><th>report</th></tr></thead><tbody>"
-             + "".join(rows) + "</tbody></table>") if rows else "<p>No runs found.</p>"
-    body = (f"<header class=\"page\"><h1>Runs in {esc(results_dir.name or str(results_dir))}"
-            f"</h1><p>{len(entries)} run(s). Headline: best mean NPMI per model kind for topic "
-            "runs, macro F1 of the default model for classifier runs.</p></header>"
-            f"<main><section><div class=\"table-wrap\">{table}</div></section></main>")
-    target = results_dir / INDEX_NAME
-    atomic_write_text(target, page(f"Runs · {results_dir.name}", body))
-    return target
+    data = load_run(Path(run_dir))
+    data.shown_dir = Path(shown_as) if shown_as is not None else None
+    return save_report(data)

@@ -48,6 +48,9 @@ code, pre {{ font-family:ui-monospace, Menlo, Consolas, monospace; font-size:12p
 pre {{ background:#f3f5f8; padding:8px; overflow-x:auto; }}
 .figure {{ width:100%; margin:6px 0; }}
 .note {{ color:var(--muted); font-size:13px; }}
+.missing-files {{ border-left:4px solid #D55E00; background:#fff4ec; padding:6px 12px;
+                  margin:8px 0; font-size:14px; }}
+.missing-files ul {{ margin:4px 0; padding-left:20px; }}
 .chip {{ display:inline-block; border-radius:10px; padding:0 8px; margin:0 4px 2px 0;
         font-size:12px; color:#fff; white-space:nowrap; }}
 .legend .chip {{ cursor:pointer; }}

@@ -1,0 +1,156 @@
+"""Readers for the files of a run folder that check their shape as they read.
+
+A run folder can be damaged by hand edits, a full disk or a copy cut short. Every error here is
+an :class:`InputError` naming the file and the place in it (line, column, ``models[3]``), so the
+person at the terminal knows which file to fix, and figures never meet a half-formed row.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from research.corpus.records import iter_jsonl
+from research.errors import InputError
+
+
+def read_text(path: Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read ({exc.strerror})") from None
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+
+
+def as_object(path: Path, value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(path, f"{where} is not an object")
+    return value
+
+
+def as_list(path: Path, value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InputError(path, f"{where} is not a list")
+    return value
+
+
+def require(path: Path, row: Any, where: str, **types: type | tuple[type, ...]) -> dict[str, Any]:
+    """``row`` is an object holding each key of ``types`` with a value of that type."""
+    row = as_object(path, row, where)
+    for key, kind in types.items():
+        if key not in row:
+            raise InputError(path, f"missing key {key!r} in {where}")
+        if not isinstance(row[key], kind) or isinstance(row[key], bool):
+            raise InputError(path, f"{where}.{key} has the wrong type "
+                                   f"({type(row[key]).__name__})")
+    return row
+
+
+def read_object(path: Path) -> dict[str, Any]:
+    """A JSON file whose top level must be an object (manifest, cv_scores, lda_terms …)."""
+    return as_object(path, read_json(path), "the top level")
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    manifest = read_object(path)
+    if manifest.get("config") is not None:
+        as_object(path, manifest["config"], "'config'")
+    return manifest
+
+
+def read_topic_models(path: Path) -> list[dict[str, Any]]:
+    """topics.json: models[i] with name, kind, seed and topics[j] that have an id and words."""
+    models = as_list(path, read_object(path).get("models", []), "'models'")
+    for i, model in enumerate(models):
+        require(path, model, f"models[{i}]", name=str, kind=str, seed=int, topics=list)
+        if model.get("params") is not None:
+            as_object(path, model["params"], f"models[{i}].params")
+        for j, topic in enumerate(model["topics"]):
+            require(path, topic, f"models[{i}].topics[{j}]", id=int, words=list)
+    return models
+
+
+def read_metric_rows(path: Path) -> list[dict[str, Any]]:
+    rows = as_list(path, read_object(path).get("rows", []), "'rows'")
+    for i, row in enumerate(rows):
+        require(path, row, f"rows[{i}]", name=str, kind=str)
+    return rows
+
+
+def read_lda_terms(path: Path) -> dict[str, Any]:
+    models = as_object(path, read_object(path).get("models", {}), "'models'")
+    for name, model in models.items():
+        as_object(path, model, f"models[{name!r}]")
+    return models
+
+
+def read_cv_scores(path: Path) -> dict[str, Any]:
+    scores = read_object(path)
+    for name, model in as_object(path, scores.get("models", {}), "'models'").items():
+        as_object(path, model, f"models[{name!r}]")
+    return scores
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """JSON Lines of paragraphs or labels: every row is an object with an ``id``."""
+    try:
+        rows = list(iter_jsonl(path))
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read ({exc.strerror})") from None
+    for number, row in enumerate(rows, 1):
+        if "id" not in row:
+            raise InputError(path, f"missing key 'id' in row {number}")
+    return rows
+
+
+def read_csv(path: Path, first: list[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line number, cells) of a CSV whose header starts with ``first``."""
+    rows = list(csv.reader(read_text(path).splitlines()))
+    if not rows:
+        raise InputError(path, "empty file (no header line)")
+    header = rows[0]
+    if header[:len(first)] != first:
+        raise InputError(path, f"line 1: header must start with {','.join(first)}")
+    body = [(n, r) for n, r in enumerate(rows[1:], 2) if r]
+    for number, cells in body:
+        if len(cells) != len(header):
+            raise InputError(path, f"line {number}: {len(cells)} cells, the header has "
+                                   f"{len(header)}")
+    return header, body
+
+
+def read_assignments(path: Path) -> tuple[list[str], dict[str, list[int]]]:
+    """assignments.csv: id, doc, then one topic number per fitted model (-1 = none)."""
+    header, body = read_csv(path, ["id", "doc"])
+    columns: dict[str, list[int]] = {name: [] for name in header[2:]}
+    for number, cells in body:
+        for name, cell in zip(header[2:], cells[2:]):
+            try:
+                columns[name].append(int(cell) if cell != "" else -1)
+            except ValueError:
+                raise InputError(path, f"line {number}, column {name!r}: {cell!r} is not a "
+                                       "whole number") from None
+    return [cells[0] for _, cells in body], columns
+
+
+def read_embedding_map(path: Path) -> dict[str, tuple[float, float]]:
+    _, body = read_csv(path, ["id", "x", "y"])
+    points = {}
+    for number, cells in body:
+        try:
+            points[cells[0]] = (float(cells[1]), float(cells[2]))
+        except ValueError:
+            raise InputError(path, f"line {number}: x and y must be numbers") from None
+    return points

@@ -1,0 +1,172 @@
+"""Model folders are untrusted input: no code runs from them, and model.json must fit the model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from research.errors import InputError
+from research.themes.model_io import DEFAULT_MODEL_DIR, TRUSTED_TYPES, load_model
+from tests.helpers import run_cli
+
+
+def copy_model(tmp_path: Path) -> Path:
+    target = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, target)
+    return target
+
+
+def json_node(value: object) -> dict[str, object]:
+    return {"__class__": type(value).__name__, "__module__": "builtins",
+            "__loader__": "JsonNode", "content": json.dumps(value), "is_json": True}
+
+
+def call_node(module: str, name: str, *args: object) -> dict[str, object]:
+    """A skops node that calls ``module.name(*args)`` when the model is constructed."""
+    return {"__class__": name, "__module__": module, "__loader__": "ConstructorFromReduceNode",
+            "content": {"__class__": "tuple", "__module__": "builtins",
+                        "__loader__": "TupleNode", "content": [json_node(a) for a in args]}}
+
+
+def hide_node(model_dir: Path, node: dict[str, object]) -> None:
+    """Add ``node`` as one extra attribute of the shipped estimator, as an attacker would."""
+    path = model_dir / "model.skops"
+    with zipfile.ZipFile(path) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    schema = json.loads(members["schema.json"])
+    schema["content"]["content"]["note"] = node
+    members["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+
+
+@pytest.mark.parametrize("module,name,make_args", [
+    ("builtins", "exec", lambda m: (f"open({str(m)!r}, 'w').write('owned')",)),
+    ("builtins", "eval", lambda m: (f"open({str(m)!r}, 'w').write('owned')",)),
+    ("builtins", "getattr", lambda m: ("x", "upper")),
+    ("builtins", "__import__", lambda m: ("os",)),
+    ("os", "system", lambda m: (f"touch {m}",)),
+    ("subprocess", "Popen", lambda m: (["touch", str(m)],)),
+])
+def test_hidden_code_node_is_refused_before_it_runs(tmp_path, module, name, make_args):
+    model_dir = copy_model(tmp_path)
+    marker = tmp_path / "owned"
+    hide_node(model_dir, call_node(module, name, *make_args(marker)))
+    with pytest.raises(InputError, match=rf"untrusted types: .*{module}\.{name}"):
+        load_model(model_dir)
+    assert not marker.exists()
+
+
+def test_hidden_exec_node_through_classify_exits_without_running(tmp_path):
+    model_dir = copy_model(tmp_path)
+    marker = tmp_path / "owned"
+    hide_node(model_dir, call_node("builtins", "exec", f"open({str(marker)!r}, 'w')"))
+    done = run_cli("classify", "-", "--model", str(model_dir),
+                   stdin="城乡教师交流轮岗制度全面推行，每年交流比例不低于百分之十。".encode())
+    assert done.returncode == 2
+    assert not marker.exists()
+    assert done.stderr.count("\n") == 1 and "builtins.exec" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_trusted_types_are_exactly_what_trained_models_contain(tmp_path):
+    """Every model kind this package saves loads with the list, and needs all of it."""
+    import skops.io as sio
+
+    from research.themes.classifier import KeywordBaseline, ThemeClassifier
+
+    texts = ["学校经费投入增加", "教师编制补充到位", "校舍建设改造完成", "城乡教育均衡发展"] * 6
+    labels = np.array([[1, 0], [0, 1], [1, 0], [0, 1]] * 6)
+    keywords = {"a": ["经费"], "b": ["教师"]}
+    seen: set[str] = set()
+    for model in (KeywordBaseline(["a", "b"], keywords),
+                  ThemeClassifier(["a", "b"], keywords, inner_folds=2,
+                                  features=("words", "chars", "keywords", "keyword_terms"))):
+        path = tmp_path / f"{type(model).__name__}.skops"
+        sio.dump(model.fit(texts, labels), path)
+        seen |= set(sio.get_untrusted_types(file=path))
+    assert seen == TRUSTED_TYPES
+
+
+def edit_meta(model_dir: Path, **changes: object) -> None:
+    path = model_dir / "model.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            meta.pop(key)
+        else:
+            meta[key] = value
+    path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def shipped_themes() -> list[str]:
+    return json.loads((DEFAULT_MODEL_DIR / "model.json").read_text(encoding="utf-8"))["themes"]
+
+
+@pytest.mark.parametrize("themes", [
+    lambda t: list(reversed(t)),
+    lambda t: t[:-1],
+    lambda t: t + ["extra"],
+    lambda t: "".join(t),
+])
+def test_theme_list_that_does_not_fit_the_model_is_refused(tmp_path, themes):
+    model_dir = copy_model(tmp_path)
+    edit_meta(model_dir, themes=themes(shipped_themes()))
+    with pytest.raises(InputError, match="model.json"):
+        load_model(model_dir)
+
+
+def test_edited_codebook_is_refused(tmp_path):
+    model_dir = copy_model(tmp_path)
+    meta = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    meta["codebook"]["themes"][0]["keywords"].append("学校")
+    edit_meta(model_dir, codebook=meta["codebook"])
+    with pytest.raises(InputError, match="codebook_hash"):
+        load_model(model_dir)
+
+
+def test_model_json_without_themes_names_the_key(tmp_path):
+    model_dir = copy_model(tmp_path)
+    edit_meta(model_dir, themes=None)
+    done = run_cli("classify", "-", "--model", str(model_dir), stdin="教师交流轮岗。".encode())
+    assert done.returncode == 2
+    assert "model.json" in done.stderr and "'themes'" in done.stderr
+    assert "unexpected" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_shipped_model_loads_and_scores_its_themes():
+    model, meta = load_model()
+    scores = model.predict_proba(["城乡教师交流轮岗，补充农村学校教师编制。"])
+    assert scores.shape == (1, len(meta["themes"]))
+    assert meta["themes"][int(np.argmax(scores))] == "staffing"
+
+
+def test_a_keyword_model_tags_through_classify(tmp_path):
+    """Every model kind decides through its own rule: the keyword baseline's thresholds are
+    counts, and re-applying them to probabilities once made it tag nothing."""
+    from research.themes.classifier import KeywordBaseline
+    from research.themes.codebook import load_codebook
+    from research.themes.labels import load_labels
+    from research.themes.model_io import save_model
+    from tests.conftest import ROOT
+
+    codebook = load_codebook(ROOT / "configs/themes.yaml")
+    rows = load_labels(ROOT / "seeds/labels/labels.jsonl", ROOT / "configs/themes.yaml")
+    labels = np.array([[int(t in r.labels) for t in codebook.ids] for r in rows])
+    model = KeywordBaseline(codebook.ids, codebook.keywords()).fit([r.text for r in rows], labels)
+    folder = save_model(model, tmp_path / "keywords", {
+        "name": "keywords", "features": [], "themes": codebook.ids,
+        "thresholds": [float(t) for t in model.thresholds_],
+        "codebook": codebook.model_dump(mode="json")})
+    text = "实施乡村教师支持计划，推进城乡教师交流轮岗，补充农村学校教师编制，提高教师待遇。"
+    done = run_cli("classify", "-", "--model", str(folder), stdin=text.encode())
+    assert done.returncode == 0, done.stderr
+    row = json.loads(done.stdout.splitlines()[0])
+    assert row["themes"] == [t for t, on in zip(codebook.ids, model.predict([text])[0]) if on]
+    assert "staffing" in row["themes"]
