@@ -24,9 +24,8 @@ import numpy as np
 from research.config import CorpusConfig
 from research.corpus.pipeline import build_corpus_from_folder
 from research.experiments import load_experiment
-from research.theme_experiment import make_candidate
+from research.theme_experiment import make_candidate, make_embedders
 from research.themes.codebook import load_codebook
-from research.themes.embedder import MemoEmbedder
 from research.themes.labels import load_labels
 from research.themes.model_io import save_model
 
@@ -54,12 +53,12 @@ def main() -> None:
     rows = load_labels(experiment.labels, experiment.themes)
     texts = [r.text for r in rows]
     labels = np.array([[int(t in r.labels) for t in codebook.ids] for r in rows])
-    corpus = build_corpus_from_folder(experiment.corpus.seeds, CorpusConfig())
+    corpus = build_corpus_from_folder(experiment.corpus.folder, CorpusConfig())
     f1 = {}
     if args.run:
         scores = json.loads((args.run / "cv_scores.json").read_text(encoding="utf-8"))["models"]
         f1 = {n: (s["micro_f1"], s["macro_f1"], s["core_macro_f1"]) for n, s in scores.items()}
-    embedder = MemoEmbedder()
+    embedders = make_embedders(experiment.candidates)
     table = []
     with tempfile.TemporaryDirectory() as work:
         for candidate in experiment.candidates:
@@ -71,11 +70,13 @@ def main() -> None:
                 json.dumps({"text": p.text + (f" {k}" if k else "")}, ensure_ascii=False) + "\n"
                 for k in range(copies) for p in corpus.paragraphs), encoding="utf-8")
             n = len(corpus.paragraphs) * copies
-            model = make_candidate(candidate, codebook.ids, codebook.keywords(), embedder)
+            model = make_candidate(candidate, codebook.ids, codebook.keywords(), embedders)
             model.fit(texts, labels)
             folder = save_model(model, Path(work) / candidate.name,
                                 {"themes": codebook.ids, "features": list(candidate.features)
-                                 if candidate.kind == "logistic" else []})
+                                 if candidate.kind == "logistic" else [],
+                                 "codebook": codebook.model_dump(mode="json"),
+                                 "thresholds": [float(t) for t in model.thresholds_]})
             start = time.perf_counter()
             # A cache folder of its own: embedding candidates pay for their embeddings.
             env = {**os.environ, "RESEARCH_CACHE": str(Path(work) / f"cache-{candidate.name}")}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from research.viz.browser import check_page, find_chromium, screenshot_sections  # noqa: E402
+from tests.browser import check_page, find_chromium, screenshot_sections  # noqa: E402
 from research.viz.report import REPORT_NAME, write_report  # noqa: E402
 
 

@@ -30,9 +30,27 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+model_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                        help="Theme-model folders: make a run's model the package default.")
+app.add_typer(model_app, name="model")
+
+
 @app.callback()
 def _group() -> None:
     """Study Chinese reports on urban-rural compulsory-education balance."""
+    import warnings
+
+    from research.errors import ConfigDeprecation
+
+    plain = warnings.showwarning
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, ConfigDeprecation):
+            print_warning(message)  # one line, like every other message of the commands
+        else:
+            plain(message, category, *args, **kwargs)
+
+    warnings.showwarning = show
 
 
 def print_error(message: object) -> None:
@@ -115,8 +133,10 @@ def print_corpus_summary(corpus: Any) -> None:
 @friendly_errors
 def corpus(
     out_file: Path = typer.Option(..., "--out", help="JSONL file to write the paragraphs to."),
-    seeds: Path = typer.Option(None, "--seeds", help="Folder of .txt/.docx/.pdf reports "
-                               "(default: the config's `seeds`, seeds/raw)."),
+    folder_option: Path = typer.Option(None, "--folder", "--seeds",
+                                       help="Folder of .txt/.docx/.pdf reports (default: the "
+                                       "config's `folder`, seeds/raw). --seeds is its old "
+                                       "name."),
     config: Path = typer.Option(None, "--config", help="Corpus YAML config (default: built-in)."),
     quiet: bool = typer.Option(False, "--quiet", help="Print only errors."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
@@ -129,7 +149,7 @@ def corpus(
     from research.outputs import check_output
 
     settings = load_config(config, CorpusConfig) if config else CorpusConfig()
-    folder = seeds or settings.seeds
+    folder = folder_option or settings.folder
     inputs = list_documents(folder)
     dropped_file = out_file.with_name(out_file.stem + ".dropped.jsonl")
     for target in (out_file, dropped_file):
@@ -346,3 +366,21 @@ def report(
         print_warning(line)
     if any(reason != "missing" for reason in data.problems.values()):
         raise typer.Exit(1)
+
+
+@model_app.command("install")
+@friendly_errors
+def model_install(
+    run_dir: Path = typer.Argument(..., help="A classifier run folder (or a model folder)."),
+    to: Path = typer.Option(None, "--to", help="Install here instead of the package's default "
+                            "model folder."),
+) -> None:
+    """Make a classifier run's model the default that `research classify` uses."""
+    from research.themes.model_io import install_model
+
+    source = run_dir / "model" if (run_dir / "model" / "model.json").is_file() else run_dir
+    target, meta = install_model(source, to)
+    cv = meta.get("cv", {})
+    score = f", core macro F1 {cv['core_macro_f1']:.3f}" if "core_macro_f1" in cv else ""
+    say(f"installed {meta.get('name', 'model')} ({len(meta['themes'])} themes{score}, trained "
+        f"on {meta.get('trained_on', '?')} paragraphs) from {source} into {target}")

@@ -8,6 +8,7 @@ expected.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -15,7 +16,7 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
                       model_validator)
 
-from research.errors import ConfigError
+from research.errors import ConfigDeprecation, ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 RESOURCES_DIR = PACKAGE_DIR / "resources"
@@ -78,14 +79,34 @@ class TokenizeConfig(StrictModel):
     hmm: bool = False
 
 
+def rename_keys(data: Any, renamed: dict[str, str], section: str = "") -> Any:
+    """Accept old key names (with a ConfigDeprecation warning) under their new names."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    for old, new in renamed.items():
+        if old in data:
+            if new in data:
+                raise ValueError(f"give either '{old}' (the old name) or '{new}', not both")
+            warnings.warn(f"{section}key '{old}' is now called '{new}' (the old name still "
+                          "works)", ConfigDeprecation, stacklevel=2)
+            data[new] = data.pop(old)
+    return data
+
+
 class CorpusConfig(StrictModel):
     """Everything needed to turn raw documents into paragraphs and tokens."""
 
-    seeds: Path = Path("seeds/raw")
+    folder: Path = Field(Path("seeds/raw"), description="the folder of raw reports")
     cleaning: CleaningConfig = CleaningConfig()
     segment: SegmentConfig = SegmentConfig()
     dedup: DedupConfig = DedupConfig()
     tokenize: TokenizeConfig = TokenizeConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        return rename_keys(data, {"seeds": "folder"}, "corpus ")
 
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -151,7 +172,7 @@ def describe_validation_error(error: ValidationError, source: str) -> str:
             problems.append(f"key '{key}': must be letters, digits, '-' or '_' (dots only "
                             f"between them): it names a folder (got {_short(item['input'])})")
         elif isinstance(item.get("input"), (dict, list)) and item["type"] == "value_error":
-            problems.append(f"key '{key}': {message}")
+            problems.append(message if key == "(top level)" else f"key '{key}': {message}")
         else:
             problems.append(f"key '{key}': {message} (got {_short(item.get('input'))})")
     problems = list(dict.fromkeys(problems))
@@ -192,11 +213,20 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def validate(model: type[Model], data: dict[str, Any], source: str) -> Model:
-    """Validate ``data`` against ``model``; errors name ``source`` and the offending key."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, source)) from None
+    """Validate ``data`` against ``model``; errors and old-name warnings name ``source``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConfigDeprecation)
+        try:
+            result = model.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(exc, source)) from None
+    for warning in caught:
+        if issubclass(warning.category, ConfigDeprecation):
+            warnings.warn(f"{source}: {warning.message}", ConfigDeprecation, stacklevel=2)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
+    return result
 
 
 def load_config(path: Path, model: type[Model]) -> Model:
@@ -277,12 +307,17 @@ class TopicsExperiment(ExperimentConfig):
     kind: Literal["topics"]
     name: str = Field(pattern=RUN_NAME, max_length=100)
     corpus: CorpusConfig = CorpusConfig()
-    seeds: list[Annotated[int, Field(ge=0, lt=2**31)]] = Field([1, 2, 3], min_length=1)
+    random_seeds: list[Annotated[int, Field(ge=0, lt=2**31)]] = Field([1, 2, 3], min_length=1)
     top_n: int = Field(10, ge=3, le=100)
     models: list[TopicModelConfig] = Field(min_length=1)
     labels: Path | None = None
     themes: Path = Path("configs/themes.yaml")
     output: Path = Path("results")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        return rename_keys(data, {"seeds": "random_seeds"})
 
 
 class CandidateConfig(StrictModel):
@@ -307,6 +342,13 @@ class CrossValidationConfig(StrictModel):
 class ClassifierExperiment(ExperimentConfig):
     """Cross-validate theme classifiers on the hand labels; train and save the chosen one."""
 
+    @model_validator(mode="after")
+    def _no_ignored_keys(self) -> "ClassifierExperiment":
+        if self.corpus.tokenize != TokenizeConfig():
+            raise ValueError("corpus.tokenize is not used by classifier runs (the classifier "
+                             "tokenizes with its own settings); remove it")
+        return self
+
     kind: Literal["classifier"]
     name: str = Field(pattern=RUN_NAME, max_length=100)
     corpus: CorpusConfig = CorpusConfig()
@@ -317,5 +359,4 @@ class ClassifierExperiment(ExperimentConfig):
     default: str = Field("best", description="candidate to train on all labels and save; "
                          "'best' = highest core macro F1 among fast-enough candidates")
     min_paragraphs_per_second: float = Field(200.0, ge=0)
-    install_to: Path | None = Field(None, description="also copy the saved model here")
     output: Path = Path("results")

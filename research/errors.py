@@ -18,3 +18,7 @@ class InputError(ResearchError):
 
 class ConfigError(ResearchError):
     """A configuration file is missing, malformed or fails validation."""
+
+
+class ConfigDeprecation(UserWarning):
+    """A config uses an old key name that still works; the CLI prints it as one warning line."""

@@ -20,6 +20,10 @@ def load_experiment(path: Path) -> Any:
     if not isinstance(kind, str) or kind not in KINDS:
         raise ConfigError(f"{path}: key 'kind': expected one of {', '.join(KINDS)} "
                           f"(got {kind!r})")
+    if kind == "classifier" and "install_to" in data:
+        raise ConfigError(f"{path}: key 'install_to' is gone: a run keeps its model in its run "
+                          "folder; make it the package default with `research model install "
+                          "RUN_DIR`")
     experiment = validate(KINDS[kind], data, str(path))
     experiment._source = str(path)
     return experiment

@@ -24,14 +24,27 @@ Progress = Callable[[str], None]
 Finish = Callable[[RunFolder], None]
 
 
+def embedding_key(candidate: CandidateConfig) -> tuple[str, str | None]:
+    return candidate.embedding.backend, candidate.embedding.model
+
+
+def make_embedders(candidates: list[CandidateConfig]) -> dict[tuple[str, str | None],
+                                                            MemoEmbedder]:
+    """One remembering embedder per distinct embedding setting the candidates ask for."""
+    return {embedding_key(c): MemoEmbedder(c.embedding.backend, c.embedding.model)
+            for c in candidates if "embeddings" in c.features}
+
+
 def make_candidate(candidate: CandidateConfig, themes: list[str],
-                   keywords: dict[str, list[str]], embedder: MemoEmbedder | None) -> Any:
+                   keywords: dict[str, list[str]],
+                   embedders: dict[tuple[str, str | None], MemoEmbedder]) -> Any:
     if candidate.kind == "keywords":
         return KeywordBaseline(themes, keywords)
     return ThemeClassifier(themes, keywords, features=tuple(candidate.features), C=candidate.C,
                            stack_keywords=candidate.stack_keywords,
                            max_char_features=candidate.max_char_features,
-                           embedder=embedder if "embeddings" in candidate.features else None)
+                           embedder=embedders.get(embedding_key(candidate))
+                           if "embeddings" in candidate.features else None)
 
 
 def measure_throughput(folder: Path, texts: list[str], rounds: int = 3) -> float:
@@ -70,6 +83,22 @@ def comparison_markdown(scores: dict[str, Any], themes: list[str], default: str)
             f"inside each training fold. Default model: **{default}**.\n")
 
 
+def check_enough_examples(labels: np.ndarray, themes: list[str],
+                          experiment: ClassifierExperiment) -> None:
+    """Every theme needs positives and negatives in every fold (and the folds inside them)."""
+    from research.errors import InputError
+
+    needed = 2 * experiment.cv.folds
+    for j, theme in enumerate(themes):
+        positives = int(labels[:, j].sum())
+        for count, what in ((positives, "positive"), (len(labels) - positives, "negative")):
+            if count < needed:
+                raise InputError(experiment.labels, f"theme '{theme}' has {count} {what} "
+                                 f"example(s) among the {len(labels)} labeled paragraphs of "
+                                 f"this corpus; {experiment.cv.folds}-fold cross-validation "
+                                 f"needs at least {needed}")
+
+
 def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = None,
                    progress: Progress | None = None, bar: Any = None,
                    finish: Finish | None = None) -> Path:
@@ -81,7 +110,7 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
     say = progress or (lambda _msg: None)
     timer = Timer()
     root = Path(out_root or experiment.output)
-    files = list_documents(experiment.corpus.seeds)
+    files = list_documents(experiment.corpus.folder)
     codebook = load_codebook(experiment.themes)
     rows = load_labels(experiment.labels, experiment.themes)
     if experiment.default != "best" and experiment.default not in {
@@ -90,16 +119,16 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
 
         raise ConfigError(f"key 'default': no candidate named {experiment.default!r}")
     with timer.stage("corpus"):
-        corpus = build_corpus_from_folder(experiment.corpus.seeds, experiment.corpus)
+        corpus = build_corpus_from_folder(experiment.corpus.folder, experiment.corpus)
     rows = check_against_corpus(rows, corpus.paragraphs, experiment.labels)
     themes = codebook.ids
     keywords = codebook.keywords()
     texts = [r.text for r in rows]
     labels = np.array([[int(t in r.labels) for t in themes] for r in rows])
-    needs_embeddings = any("embeddings" in c.features for c in experiment.candidates)
-    embedder = MemoEmbedder() if needs_embeddings else None
-    if embedder is not None:
-        say("embedding labeled paragraphs (cached after the first run)")
+    check_enough_examples(labels, themes, experiment)
+    embedders = make_embedders(experiment.candidates)
+    for (backend, _), embedder in embedders.items():
+        say(f"embedding labeled paragraphs with {backend} (cached after the first run)")
         with timer.stage("embed"):
             embedder.warm(texts)
     from research.themes.evaluate import cross_validate
@@ -114,12 +143,12 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
             say(f"cross-validating {candidate.name}")
             with timer.stage(f"cv_{candidate.name}"):
                 result = cross_validate(
-                    lambda c=candidate: make_candidate(c, themes, keywords, embedder), texts,
+                    lambda c=candidate: make_candidate(c, themes, keywords, embedders), texts,
                     labels, themes, experiment.cv.folds, experiment.cv.repeats,
                     experiment.cv.seed,
                     on_fold=(lambda n=candidate.name: bar.advance(n)) if bar else None)
             with timer.stage(f"train_{candidate.name}"):
-                model = make_candidate(candidate, themes, keywords, embedder).fit(texts, labels)
+                model = make_candidate(candidate, themes, keywords, embedders).fit(texts, labels)
             meta = model_meta(candidate, codebook, texts, [r.labels for r in rows], model,
                               result)
             save_model(model, models_dir / candidate.name, meta)
@@ -140,16 +169,10 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
                                                    encoding="utf-8")
         write_json(folder.work / "manifest.json", manifest(
             experiment.model_dump(mode="json"), timer, kind="classifier",
-            seeds=[experiment.cv.seed], corpus_hash=corpus.fingerprint(),
+            random_seeds=[experiment.cv.seed], corpus_hash=corpus.fingerprint(),
             raw_data_hash=files_hash(files), labeled_paragraphs=len(rows), default=default))
         if finish:
             finish(folder)
-    if experiment.install_to:
-        target = Path(experiment.install_to)
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(folder.final / "model", target)
-        say(f"installed the default model into {target}")
     return folder.final
 
 
@@ -172,6 +195,8 @@ def model_meta(candidate: CandidateConfig, codebook: Any, texts: list[str],
 
     return {"name": candidate.name, "candidate": candidate.model_dump(mode="json"),
             "features": list(candidate.features) if candidate.kind == "logistic" else [],
+            "embedding_backend": candidate.embedding.backend,
+            "embedding_model": candidate.embedding.model,
             "themes": codebook.ids, "thresholds": [float(t) for t in model.thresholds_],
             "codebook": codebook.model_dump(mode="json"),
             "training_data_hash": data_hash(texts, labels), "trained_on": len(texts),

@@ -116,7 +116,7 @@ def score(results: list[TopicResult], scorer: CoherenceScorer, ids: list[str],
         row: dict[str, Any] = {"name": r.name, "kind": r.kind, "params": r.params,
                                "seed": r.seed, "n_topics": len(r.topics),
                                "npmi": scorer.npmi(r.topics), "c_v": scorer.c_v(r.topics),
-                               "diversity": topic_diversity(r.topics, 25),
+                               "diversity": topic_diversity(r.topics, scorer.top_n),
                                **stable[r.name], **r.extra,
                                "fit_seconds": round(r.fit_seconds, 3)}
         if labels:
@@ -248,7 +248,7 @@ def check_inputs(experiment: TopicsExperiment) -> Inputs:
     from research.themes.codebook import load_codebook
     from research.themes.labels import load_labels
 
-    files = list_documents(experiment.corpus.seeds)
+    files = list_documents(experiment.corpus.folder)
     rows = load_labels(experiment.labels, experiment.themes) if experiment.labels else []
     needs_codebook = rows or any(
         (isinstance(m, LDAModelConfig) and m.seeded)
@@ -275,7 +275,7 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
     root = Path(out_root or experiment.output)
     inputs = check_inputs(experiment)
     with timer.stage("corpus"):
-        corpus = build_corpus_from_folder(experiment.corpus.seeds, experiment.corpus)
+        corpus = build_corpus_from_folder(experiment.corpus.folder, experiment.corpus)
     if corpus.errors:
         raise InputError(corpus.errors[0].path, corpus.errors[0].reason)
     paragraphs = corpus.paragraphs
@@ -303,12 +303,12 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
             cache_hits[embedding_key(model)] = hit
     points = [pt for m in experiment.models for pt in expand_sweep(m)]
     results: list[TopicResult] = []
-    total = len(points) * len(experiment.seeds)
+    total = len(points) * len(experiment.random_seeds)
     if bar:
         bar.start(total)
     for point in points:
         model = build_model(point, tokenizer, experiment, embeddings)
-        for seed in experiment.seeds:
+        for seed in experiment.random_seeds:
             with timer.stage(f"fit_{point.config.kind}"):
                 results.append(model.fit(texts, tokens, seed))
             if bar:
@@ -332,10 +332,10 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
         if embeddings:
             with timer.stage("map_2d"):
                 write_embedding_map(work / "embedding_map.csv", ids,
-                                    next(iter(embeddings.values())), experiment.seeds[0])
+                                    next(iter(embeddings.values())), experiment.random_seeds[0])
         write_json(work / "manifest.json", manifest(
             experiment.model_dump(mode="json"), timer, kind="topics",
-            seeds=experiment.seeds, corpus_hash=corpus.fingerprint(),
+            random_seeds=experiment.random_seeds, corpus_hash=corpus.fingerprint(),
             raw_data_hash=files_hash(inputs.files), paragraphs=len(paragraphs),
             embedding_cache_hits=cache_hits, fits=len(results)))
         if finish:

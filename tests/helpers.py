@@ -66,8 +66,8 @@ def tiny_topics_config(folder: Path, name: str = "tiny", output: Path | None = N
     path = folder / f"{name}.yaml"
     path.write_text(f"""kind: topics
 name: {name}
-corpus: {{seeds: {seeds}}}
-seeds: [1]
+corpus: {{folder: {seeds}}}
+random_seeds: [1]
 output: {output or folder / 'results'}
 themes: {ROOT / 'configs' / 'themes.yaml'}
 models:

@@ -199,3 +199,18 @@ def test_a_setting_larger_than_the_corpus_fails_before_fitting(tmp_path: Path) -
     one_error(done, str(config), "models[0].k", "500 is too large for a corpus of 66 paragraphs")
     assert not (tmp_path / "results" / "tiny").exists() or not any(
         (tmp_path / "results" / "tiny").iterdir())
+
+
+def test_an_old_key_name_is_one_warning_line_and_still_works(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(seed_file("002"), folder)
+    config = tmp_path / "corpus.yaml"
+    config.write_text(f"seeds: {folder}\n", encoding="utf-8")
+    done = run_cli("corpus", "--config", str(config), "--out", str(tmp_path / "c.jsonl"),
+                   "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        f"warning: {config}: corpus key 'seeds' is now called 'folder' (the old name still "
+        "works)"]
+    assert len(rows((tmp_path / "c.jsonl").read_text(encoding="utf-8"))) == 66

@@ -126,3 +126,41 @@ def test_settings_larger_than_the_corpus_are_refused_before_fitting(model, key, 
     with pytest.raises(ConfigError, match=rf"q.yaml: key 'models\[{model}\].{key}': {value} is "
                                           "too large for a corpus of 581 paragraphs"):
         check_models_fit_corpus(experiment.models, 581, "q.yaml")
+
+
+def test_old_key_names_still_load_with_one_warning_naming_the_file(tmp_path: Path) -> None:
+    import warnings
+
+    from research.errors import ConfigDeprecation
+    from research.experiments import load_experiment
+
+    text = (ROOT / "configs/quick.yaml").read_text(encoding="utf-8")
+    old = text.replace("  folder: seeds/raw", "  seeds: seeds/raw").replace(
+        "random_seeds: [1, 2, 3]", "seeds: [4, 5]")
+    path = tmp_path / "old.yaml"
+    path.write_text(old, encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        experiment = load_experiment(path)
+    assert experiment.random_seeds == [4, 5] and experiment.corpus.folder == Path("seeds/raw")
+    messages = sorted(str(w.message) for w in caught if w.category is ConfigDeprecation)
+    assert messages == [f"{path}: corpus key 'seeds' is now called 'folder' (the old name still "
+                        "works)", f"{path}: key 'seeds' is now called 'random_seeds' (the old "
+                        "name still works)"]
+    path.write_text(old.replace("seeds: [4, 5]", "seeds: [4, 5]\nrandom_seeds: [6]"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="either 'seeds'"):
+        load_experiment(path)
+
+
+def test_a_classifier_config_refuses_tokenize_settings_it_would_ignore(tmp_path: Path) -> None:
+    import yaml
+
+    from research.experiments import load_experiment
+
+    data = yaml.safe_load((ROOT / "configs/classifier.yaml").read_text(encoding="utf-8"))
+    data["corpus"]["tokenize"] = {"hmm": True}
+    path = tmp_path / "classifier.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"^{path}: corpus.tokenize is not used"):
+        load_experiment(path)

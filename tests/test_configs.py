@@ -18,14 +18,14 @@ EXPERIMENTS = sorted(p for p in (ROOT / "configs").glob("*.yaml")
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
 def test_experiment_configs_validate(path: Path) -> None:
     experiment = load_experiment(path)
-    assert experiment.name and experiment.corpus.seeds == Path("seeds/raw")
+    assert experiment.name and experiment.corpus.folder == Path("seeds/raw")
 
 
 def test_shipped_experiments_cover_both_kinds() -> None:
     kinds = {load_experiment(p).kind for p in EXPERIMENTS}
     assert kinds == {"topics", "classifier"}
     full = load_experiment(ROOT / "configs/full.yaml")
-    assert len(full.seeds) >= 3
+    assert len(full.random_seeds) >= 3
     assert any(isinstance(m.k, list) for m in full.models if m.kind == "lda")
     assert any(isinstance(m.min_cluster_size, list) for m in full.models
                if m.kind == "bertopic")

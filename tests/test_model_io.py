@@ -170,3 +170,32 @@ def test_a_keyword_model_tags_through_classify(tmp_path):
     row = json.loads(done.stdout.splitlines()[0])
     assert row["themes"] == [t for t, on in zip(codebook.ids, model.predict([text])[0]) if on]
     assert "staffing" in row["themes"]
+
+
+def test_model_install_copies_a_checked_model_and_refuses_a_crafted_one(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    copy_model(run_dir)  # run/model, as a classifier run leaves it
+    target = tmp_path / "installed"
+    done = run_cli("model", "install", str(run_dir), "--to", str(target))
+    assert done.returncode == 0, done.stderr
+    assert "tfidf-stacked" in done.stdout and str(target) in done.stdout
+    for name in ("model.json", "model.skops"):
+        assert (target / name).read_bytes() == (DEFAULT_MODEL_DIR / name).read_bytes()
+    marker = tmp_path / "owned"
+    hide_node(run_dir / "model", call_node("builtins", "exec", f"open({str(marker)!r}, 'w')"))
+    done = run_cli("model", "install", str(run_dir), "--to", str(target))
+    assert done.returncode == 2 and "untrusted types" in done.stderr and not marker.exists()
+    assert (target / "model.skops").read_bytes() == (DEFAULT_MODEL_DIR / "model.skops").read_bytes()
+
+
+def test_a_config_no_longer_installs_models_as_a_side_effect(tmp_path):
+    from research.errors import ConfigError
+    from research.experiments import load_experiment
+    from tests.conftest import ROOT
+
+    text = (ROOT / "configs/classifier.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "classifier.yaml"
+    path.write_text(text + "install_to: research/resources/theme_model\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="research model install"):
+        load_experiment(path)

@@ -22,7 +22,7 @@ import yaml
 from research.errors import InputError
 from research.experiments import load_experiment, run_experiment
 from research.themes.codebook import load_codebook
-from research.viz.browser import check_page, find_chromium, screenshot_sections
+from tests.browser import check_page, find_chromium, screenshot_sections
 from research.viz.classify_html import render_classification_html
 from research.viz.load import best_settings, load_run, read_jsonl
 from research.viz.index import write_index

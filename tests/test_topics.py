@@ -23,8 +23,8 @@ def write_config(folder: Path, seeds: Path, out: Path, models: str, extra: str =
     path = folder / "exp.yaml"
     path.write_text(f"""kind: topics
 name: slice
-corpus: {{seeds: {seeds}}}
-seeds: [1, 2]
+corpus: {{folder: {seeds}}}
+random_seeds: [1, 2]
 output: {out}
 themes: {ROOT / 'configs/themes.yaml'}
 {extra}
@@ -75,7 +75,7 @@ def test_run_folder_has_every_output(slice_runs: tuple[Path, Path, Path]) -> Non
                  "embedding_map.csv", "themes.jsonl"):
         assert (first / name).is_file(), name
     manifest = read(first, "manifest.json")
-    for key in ("config", "versions", "git_commit", "corpus_hash", "seeds", "timings_seconds"):
+    for key in ("config", "versions", "git_commit", "corpus_hash", "random_seeds", "timings_seconds"):
         assert key in manifest
     assert {"corpus", "tokenize", "embed", "fit_lda", "fit_bertopic", "metrics"} <= set(
         manifest["timings_seconds"])

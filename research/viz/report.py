@@ -127,15 +127,18 @@ def summary_html(data: RunData) -> str:
     if data.themes:
         facts.append(("theme-labelled paragraphs",
                       f"{len(data.themes)} ({', '.join(sources) or 'unknown source'})"))
-    if m.get("seeds") or config.get("seeds"):
-        facts.append(("random seeds", ", ".join(map(str, m.get("seeds") or config["seeds"]))))
+    seeds = (m.get("random_seeds") or m.get("seeds") or config.get("random_seeds")
+             or config.get("seeds"))  # "seeds" in runs made before the rename
+    if seeds:
+        facts.append(("random seeds", ", ".join(map(str, seeds))))
     if m.get("fits"):
         facts.append(("models fitted", m["fits"]))
     for key in ("corpus_hash", "raw_data_hash", "git_commit", "platform"):
         if m.get(key):
             facts.append((key.replace("_", " "), m[key]))
-    if isinstance(config.get("corpus"), dict) and config["corpus"].get("seeds"):
-        facts.append(("raw documents", config["corpus"]["seeds"]))
+    corpus = config.get("corpus") if isinstance(config.get("corpus"), dict) else {}
+    if corpus.get("folder") or corpus.get("seeds"):
+        facts.append(("raw documents", corpus.get("folder") or corpus["seeds"]))
     parts = ["<dl class=\"facts\">" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>"
                                             for k, v in facts) + "</dl>"]
     if data.problems:

@@ -1,0 +1,87 @@
+"""Build seeds/labels/annotations.jsonl, one row per labeling decision, from seeds/labels/work/.
+
+pass1_batch1-5.jsonl  first pass, one annotator per batch   -> llm-batch-1 … llm-batch-5
+pass2.jsonl           independent second pass on a sample   -> llm-second-pass
+adjudication.jsonl    lead developer on every disagreement  -> lead-adjudication
+
+Rows keep the decisions exactly as recorded (label order included), also for paragraph ids
+that the later segmentation fix replaced; `experiments/assemble_labels.py` derives
+labels.jsonl and agreement.json from this file, keeping only ids of the current corpus.
+Run: python experiments/build_annotations.py
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from research.corpus.records import atomic_write_text, dump_jsonl, iter_jsonl
+from research.themes.codebook import load_codebook
+
+LABELS = Path("seeds/labels")
+WORK = LABELS / "work"
+ANNOTATIONS = LABELS / "annotations.jsonl"
+
+TIME = "2026-11-23"
+#: sha256(configs/themes.yaml)[:16] of the codebook file as committed with the labels
+#: (`git show dabc285:configs/themes.yaml | sha256sum`; the file is the same at 7e19195, the
+#: commit before). The labeling itself did not record a hash. Later commits changed only the
+#: keyword lists of that file, so the current file hashes differently (see DATASHEET.md).
+CODEBOOK_HASH = "8eef39d79a95a758"
+
+LLM = "large language model, one instance per batch"
+LEAD = "lead developer"
+KINDS = (LLM, LEAD)
+PASSES = ("first", "second", "adjudication")
+FIELDS = ("id", "labels", "annotator", "kind", "pass", "note", "codebook_hash", "time")
+
+
+def annotator_of(path: Path) -> tuple[str, str, str, str]:
+    """(annotator, kind, pass, field holding the note) for one file of work/."""
+    match = re.fullmatch(r"pass1_batch(\d+)", path.stem)
+    if match:
+        return f"llm-batch-{match.group(1)}", LLM, "first", "note"
+    if path.stem == "pass2":
+        return "llm-second-pass", LLM, "second", "note"
+    if path.stem == "adjudication":
+        return "lead-adjudication", LEAD, "adjudication", "why"
+    raise ValueError(f"not a labeling pass: {path}")
+
+
+def pass_files(work: Path = WORK) -> list[Path]:
+    """First-pass batches in batch order, then the second pass, then the adjudication."""
+    batches = sorted(work.glob("pass1_batch*.jsonl"),
+                     key=lambda p: int(p.stem.removeprefix("pass1_batch")))
+    return [*batches, work / "pass2.jsonl", work / "adjudication.jsonl"]
+
+
+def build_annotations(work: Path = WORK, codebook: Path | None = None
+                      ) -> list[dict[str, object]]:
+    """All decisions of the passes in work/, as annotation rows (checked, not changed)."""
+    known = set(load_codebook(codebook).ids)
+    rows: list[dict[str, object]] = []
+    seen: set[tuple[str, str]] = set()
+    for path in pass_files(work):
+        annotator, kind, stage, note_field = annotator_of(path)
+        for row in iter_jsonl(path):
+            pid, labels = row["id"], row["labels"]
+            unknown = set(labels) - known
+            if unknown:
+                raise ValueError(f"{path}: {pid} has unknown theme id(s) {sorted(unknown)}")
+            if (pid, stage) in seen:
+                raise ValueError(f"{path}: {pid} decided twice in the {stage} pass")
+            seen.add((pid, stage))
+            rows.append({"id": pid, "labels": list(labels), "annotator": annotator,
+                         "kind": kind, "pass": stage, "note": row.get(note_field),
+                         "codebook_hash": CODEBOOK_HASH, "time": TIME})
+    return rows
+
+
+def main() -> None:
+    rows = build_annotations()
+    atomic_write_text(ANNOTATIONS, dump_jsonl(rows))
+    print(f"{ANNOTATIONS}: {len(rows)} decisions")
+
+
+if __name__ == "__main__":
+    main()
