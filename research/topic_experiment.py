@@ -25,12 +25,11 @@ from research.metrics.alignment import label_alignment
 from research.metrics.coherence import CoherenceScorer
 from research.metrics.diversity import topic_diversity
 from research.metrics.stability import stability
-from research.runs import RunFolder, Timer, files_hash, manifest, run_folder, write_json
+from research.runs import CODEBOOK_FILE, RunFolder, Timer, files_hash, manifest, run_folder, write_json
+from research.registry import KINDS, BuildContext
 from research.size_checks import check_models_fit_corpus
 from research.topics.base import TopicModel, TopicResult
-from research.topics.bertopic_model import BERTopicSettings, BERTopicTopicModel
 from research.topics.embeddings import embed
-from research.topics.lda import LDASettings, LDATopicModel
 
 SWEEPABLE = {"k", "alpha", "eta", "passes", "iterations", "n_neighbors", "n_components",
              "min_dist", "min_cluster_size"}
@@ -43,61 +42,44 @@ Finish = Callable[[RunFolder], None]
 
 @dataclass
 class SweepPoint:
-    """One model setting of a sweep: a readable name, its parameters, its config."""
+    """One setting of a sweep: a readable name, the values swept to, the config at that point.
+
+    ``config`` is the model's validated config with every swept list replaced by one value:
+    it is the settings the model is built from.
+    """
 
     name: str
-    params: dict[str, Any]
+    swept: dict[str, Any]
     config: LDAModelConfig | BERTopicModelConfig
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """All settings of the point, as saved with its topics and metrics."""
+        values = self.config.model_dump(mode="json", exclude={"kind", "name", "embedding"})
+        if isinstance(self.config, BERTopicModelConfig):
+            values["embedding"] = self.config.embedding.backend
+            if self.config.embedding.model:
+                values["embedding_model"] = self.config.embedding.model
+        return values
 
 
 def expand_sweep(config: LDAModelConfig | BERTopicModelConfig) -> list[SweepPoint]:
     """Every combination of the list-valued numeric settings."""
-    values = config.model_dump(exclude={"kind", "name", "embedding"})
-    swept = {k: v for k, v in values.items() if k in SWEEPABLE and isinstance(v, list)}
+    swept = {k: v for k in SWEEPABLE if isinstance(v := getattr(config, k, None), list)}
     points = []
     for combo in itertools.product(*swept.values()) if swept else [()]:
         chosen = dict(zip(swept, combo))
-        params = {**values, **chosen}
-        if isinstance(config, BERTopicModelConfig):
-            params["embedding"] = config.embedding.backend
-            if config.embedding.model:
-                params["embedding_model"] = config.embedding.model
         label = ",".join(f"{k}={v}" for k, v in chosen.items())
-        points.append(SweepPoint(f"{config.name}[{label}]" if label else config.name, params,
-                                 config))
+        points.append(SweepPoint(f"{config.name}[{label}]" if label else config.name, chosen,
+                                 config.model_copy(update=chosen)))
     return points
 
 
-def seed_words(codebook_path: Path, k: int, tokenizer: ChineseTokenizer) -> dict[int, list[str]]:
-    """Codebook keywords per theme, theme i seeding topic i (only as many themes as topics)."""
-    from research.themes.codebook import load_codebook
-
-    themes = load_codebook(codebook_path).themes[:k]
-    return {i: [w for w in t.keywords if tokenizer.keep(w)] for i, t in enumerate(themes)}
-
-
 def build_model(point: SweepPoint, tokenizer: ChineseTokenizer,
-                experiment: TopicsExperiment, embeddings: dict[str, Any]) -> TopicModel:
-    """The configured topic model of one sweep point."""
-    p = point.params
-    if isinstance(point.config, LDAModelConfig):
-        seeds = (seed_words(experiment.themes, p["k"], tokenizer) if p["seeded"] else {})
-        settings = LDASettings(k=p["k"], engine=p["engine"], alpha=p["alpha"], eta=p["eta"],
-                               passes=p["passes"], iterations=p["iterations"],
-                               min_count=p["min_count"], seed_words=seeds,
-                               seed_prior=p["seed_prior"], top_n=experiment.top_n)
-        return LDATopicModel(point.name, settings, p)
-    guided: list[list[str]] = []
-    if p["guided"]:
-        guided = [w for w in seed_words(experiment.themes, 99, tokenizer).values() if w]
-    settings_b = BERTopicSettings(n_neighbors=p["n_neighbors"], n_components=p["n_components"],
-                                  min_dist=p["min_dist"], min_cluster_size=p["min_cluster_size"],
-                                  min_samples=p["min_samples"],
-                                  reduce_outliers=p["reduce_outliers"], seed_topic_list=guided,
-                                  min_df=p["min_df"], top_n=experiment.top_n)
-    return BERTopicTopicModel(point.name, settings_b, p,
-                              embeddings[embedding_key(point.config)],  # type: ignore[arg-type]
-                              tokenizer)
+                experiment: TopicsExperiment) -> TopicModel:
+    """The configured topic model of one sweep point, built by its kind's registry entry."""
+    context = BuildContext(tokenizer, experiment.themes, experiment.top_n)
+    return KINDS[point.config.kind].build(point.name, point.config, point.params, context)
 
 
 def embedding_key(config: BERTopicModelConfig) -> str:
@@ -105,8 +87,13 @@ def embedding_key(config: BERTopicModelConfig) -> str:
 
 
 def score(results: list[TopicResult], scorer: CoherenceScorer, ids: list[str],
-          labels: dict[str, list[str]], order: list[str]) -> list[dict[str, Any]]:
-    """One metrics row per fitted model; stability is shared by the seeds of a setting."""
+          labels: dict[str, list[str]], order: list[str],
+          points: dict[str, SweepPoint] | None = None) -> list[dict[str, Any]]:
+    """One metrics row per fitted model; stability is shared by the seeds of a setting.
+
+    With ``points``, a row also names its model config (``model``) and the values swept to
+    (``swept``), so figures group settings without parsing names.
+    """
     rows = []
     by_setting: dict[str, list[TopicResult]] = {}
     for result in results:
@@ -119,6 +106,8 @@ def score(results: list[TopicResult], scorer: CoherenceScorer, ids: list[str],
                                "diversity": topic_diversity(r.topics, scorer.top_n),
                                **stable[r.name], **r.extra,
                                "fit_seconds": round(r.fit_seconds, 3)}
+        if points and r.name in points:
+            row["model"], row["swept"] = points[r.name].config.name, points[r.name].swept
         if labels:
             row.update(label_alignment(r, ids, labels, order))
         rows.append(row)
@@ -195,7 +184,7 @@ def write_assignments(path: Path, ids: list[str], docs: list[str],
 def write_metrics_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     columns: list[str] = []
     for row in rows:
-        columns += [c for c in row if c not in columns and c not in ("params", "theme_topics")]
+        columns += [c for c in row if c not in columns and c not in ("params", "theme_topics", "swept")]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns + ["params"], extrasaction="ignore")
         writer.writeheader()
@@ -241,6 +230,7 @@ class Inputs:
     label_rows: list[Any]
     theme_order: list[str]
     tokenizer: ChineseTokenizer
+    codebook: Any = None  # saved into the run, so its report never reads the checkout
 
 
 def check_inputs(experiment: TopicsExperiment) -> Inputs:
@@ -253,10 +243,12 @@ def check_inputs(experiment: TopicsExperiment) -> Inputs:
     needs_codebook = rows or any(
         (isinstance(m, LDAModelConfig) and m.seeded)
         or (isinstance(m, BERTopicModelConfig) and m.guided) for m in experiment.models)
-    order = load_codebook(experiment.themes).ids if needs_codebook else []
+    codebook = (load_codebook(experiment.themes)
+                if needs_codebook or Path(experiment.themes).is_file() else None)
+    order = codebook.ids if needs_codebook and codebook else []
     tokenizer = ChineseTokenizer(experiment.corpus.tokenize)
     tokenizer("义务教育")  # loads the dictionaries now, so a bad path fails before fitting
-    return Inputs(files, rows, order, tokenizer)
+    return Inputs(files, rows, order, tokenizer, codebook)
 
 
 def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
@@ -294,7 +286,7 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
     embeddings: dict[str, Any] = {}
     cache_hits: dict[str, bool] = {}
     for model in experiment.models:
-        if isinstance(model, BERTopicModelConfig) and embedding_key(model) not in embeddings:
+        if KINDS[model.kind].needs_embeddings and embedding_key(model) not in embeddings:
             say(f"embedding with {model.embedding.backend} (cached after the first run)")
             with timer.stage("embed"):
                 vectors, hit = embed(texts, model.embedding.backend, model.embedding.model,
@@ -307,15 +299,18 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
     if bar:
         bar.start(total)
     for point in points:
-        model = build_model(point, tokenizer, experiment, embeddings)
+        model = build_model(point, tokenizer, experiment)
+        vectors = (embeddings[embedding_key(point.config)]  # type: ignore[arg-type]
+                   if KINDS[point.config.kind].needs_embeddings else None)
         for seed in experiment.random_seeds:
             with timer.stage(f"fit_{point.config.kind}"):
-                results.append(model.fit(texts, tokens, seed))
+                results.append(model.fit(texts, tokens, seed, vectors))
             if bar:
                 bar.advance(f"{point.name} seed {seed}")
     say("scoring")
     with timer.stage("metrics"):
-        rows = score(results, CoherenceScorer(tokens, experiment.top_n), ids, labels, order)
+        rows = score(results, CoherenceScorer(tokens, experiment.top_n), ids, labels, order,
+                     {p.name: p for p in points})
     with run_folder(root, experiment.name) as folder:
         work = folder.work
         write_paragraphs(paragraphs, work / "corpus.jsonl")
@@ -325,6 +320,8 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
         write_assignments(work / "assignments.csv", ids, [p.doc for p in paragraphs], results)
         (work / "comparison.md").write_text(comparison_markdown(rows), encoding="utf-8")
         write_json(work / "lda_terms.json", lda_terms(results, tokens))
+        if inputs.codebook is not None:
+            write_json(work / CODEBOOK_FILE, inputs.codebook.model_dump(mode="json"))
         if labels:
             (work / "themes.jsonl").write_text(dump_jsonl(
                 {"id": pid, "labels": labels[pid], "source": "hand"}

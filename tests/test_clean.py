@@ -71,3 +71,15 @@ def test_furniture_rules_drop_end_and_strip() -> None:
     assert verdict.drop_reason is None and verdict.text.endswith("之间义务")
     kept = apply_furniture_rules("我校与___市___实验小学举行隆重的结对仪式", rules)
     assert kept.text == "我校与市实验小学举行隆重的结对仪式"
+
+
+def test_a_long_line_is_never_dropped_whole_as_furniture() -> None:
+    """A page glued into one line contains "合集下载" somewhere; that is not a furniture line."""
+    from research.corpus.clean import apply_furniture_rules, load_furniture_rules
+
+    rules = load_furniture_rules()
+    assert apply_furniture_rules("城乡教育一体化经验交流合集下载", rules).drop_reason
+    page = "城乡教育一体化经验交流合集下载" + "推进城乡教师交流轮岗，补充农村学校教师编制，" * 20
+    verdict = apply_furniture_rules(page, rules)
+    assert verdict.drop_reason is None and verdict.text == page
+    assert not apply_furniture_rules("相关文档" + "教师交流，" * 60, rules, True).ends_document

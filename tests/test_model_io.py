@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 
 from research.errors import InputError
 from research.themes.model_io import DEFAULT_MODEL_DIR, TRUSTED_TYPES, load_model
+from tests.crafted_models import call_node, hide_node
 from tests.helpers import run_cli
 
 
@@ -19,31 +19,6 @@ def copy_model(tmp_path: Path) -> Path:
     target = tmp_path / "model"
     shutil.copytree(DEFAULT_MODEL_DIR, target)
     return target
-
-
-def json_node(value: object) -> dict[str, object]:
-    return {"__class__": type(value).__name__, "__module__": "builtins",
-            "__loader__": "JsonNode", "content": json.dumps(value), "is_json": True}
-
-
-def call_node(module: str, name: str, *args: object) -> dict[str, object]:
-    """A skops node that calls ``module.name(*args)`` when the model is constructed."""
-    return {"__class__": name, "__module__": module, "__loader__": "ConstructorFromReduceNode",
-            "content": {"__class__": "tuple", "__module__": "builtins",
-                        "__loader__": "TupleNode", "content": [json_node(a) for a in args]}}
-
-
-def hide_node(model_dir: Path, node: dict[str, object]) -> None:
-    """Add ``node`` as one extra attribute of the shipped estimator, as an attacker would."""
-    path = model_dir / "model.skops"
-    with zipfile.ZipFile(path) as source:
-        members = {name: source.read(name) for name in source.namelist()}
-    schema = json.loads(members["schema.json"])
-    schema["content"]["content"]["note"] = node
-    members["schema.json"] = json.dumps(schema).encode()
-    with zipfile.ZipFile(path, "w") as target:
-        for name, data in members.items():
-            target.writestr(name, data)
 
 
 @pytest.mark.parametrize("module,name,make_args", [

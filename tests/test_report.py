@@ -26,8 +26,9 @@ from tests.browser import check_page, find_chromium, screenshot_sections
 from research.viz.classify_html import render_classification_html
 from research.viz.load import best_settings, load_run, read_jsonl
 from research.viz.index import write_index
-from research.viz.report import markdown_to_html, write_report
-from research.viz.style import page, wrap
+from research.viz.report import write_report
+from research.viz.style import render, wrap
+from research.viz.tables import classifier_table, comparison_table, mean_sd
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "configs" / "themes.yaml"
@@ -119,8 +120,17 @@ def test_summary_shows_corpus_comparison_and_versions(report: Path) -> None:
     data = load_run(report.parent)
     assert f"<dd>{len(data.corpus)}</dd>" in html
     assert "<th>setting</th>" in html and "lda[k=4]" in html and "lda[k=6]" in html
-    assert "<strong>" in html  # the comparison's winners, from markdown bold
+    assert "<strong>" in html  # the best setting on each metric
     assert "tomotopy" in html and "fit_bertopic" in html  # versions and timings
+    # the comparison comes from metrics.json (mean ± sd over seeds), not from comparison.md
+    rows = json.loads((report.parent / "metrics.json").read_text(encoding="utf-8"))["rows"]
+    npmi = [r["npmi"] for r in rows if r["name"] == "lda[k=4]"]
+    summary = html[html.index('<section id="summary">'):html.index('<section id="compare-')]
+    row = re.search(r"<tr><td>lda\[k=4\]</td>.*?</tr>", summary).group(0)
+    cells = re.findall(r"<td[^>]*>(?:<strong>)?([^<]*)", row)
+    assert cells[:3] == ["lda[k=4]", "LDA", str(len(npmi))]  # setting, model, seeds
+    assert f"{statistics.mean(npmi):.3f} ± {statistics.stdev(npmi):.3f}" in cells
+    assert "comparison.md" not in summary and "**" not in summary
 
 
 def test_per_model_figures_use_the_best_setting_by_mean_npmi(report: Path) -> None:
@@ -147,6 +157,7 @@ def test_classifier_run_report(classifier_report: Path) -> None:
     html = classifier_report.read_text(encoding="utf-8")
     assert SECTION_RE.findall(html) == CLASSIFIER_SECTIONS
     assert "Cross-validated classifiers" in html and "tfidf-stacked" in html
+    assert "<th>core macro F1</th>" in html and "tfidf-stacked (default)" in html
     assert "predicted labels" in html
 
 
@@ -177,7 +188,10 @@ def test_index_generates_missing_reports(results: Path, tmp_path: Path) -> None:
 
 def test_report_survives_missing_files_and_degenerate_models(results: Path,
                                                             tmp_path: Path) -> None:
-    """No paragraph map, term table, labels or comparison; BERTopic with one and zero topics."""
+    """No paragraph map, term table, labels or comparison.md; BERTopic with one and zero topics.
+
+    The report does not read comparison.md (its table comes from metrics.json), so it is not
+    missed."""
     run = tmp_path / "run"
     shutil.copytree(topics_run(results), run)
     for name in ("embedding_map.csv", "lda_terms.json", "themes.jsonl", "comparison.md",
@@ -195,8 +209,8 @@ def test_report_survives_missing_files_and_degenerate_models(results: Path,
         "bertopic-hierarchy"]
     note = html[html.index('<div class="missing-files">'):]
     note = note[:note.index("</div>")]
-    assert all(name in note for name in ("embedding_map.csv", "lda_terms.json", "themes.jsonl",
-                                         "comparison.md"))
+    assert all(name in note for name in ("embedding_map.csv", "lda_terms.json", "themes.jsonl"))
+    assert "comparison.md" not in note and "<th>setting</th>" in html
     with pytest.raises(InputError, match="no manifest.json"):
         load_run(tmp_path)
 
@@ -244,10 +258,52 @@ def test_browser_check_catches_errors_and_unrendered_figures(report: Path,
 def test_small_helpers() -> None:
     assert wrap("中" * 200).count("<br>") == 4 and wrap("中" * 200).endswith("…")
     assert wrap("<b>") == "&lt;b&gt;"
-    table = markdown_to_html("| a | b |\n|---|---|\n| <x> | 1.5 ± 0.1 |\n\n- **win** x\n")
-    assert "<th>a</th>" in table and "&lt;x&gt;" in table and '<td class="num">' in table
-    assert "<li><strong>win</strong> x</li>" in table
-    assert page("t", "<p>b</p>").count("<style>") == 1
+    assert mean_sd(0.5, 0.25) == "0.500 ± 0.250" and mean_sd(0.5) == "0.500"
+    assert mean_sd(float("nan"), 0.1) == "–" and mean_sd(2.0, float("nan"), 1) == "2.0"
+    page = render("base.html.j2", title="<t>")
+    assert page.count("<style>") == 1 and "<title>&lt;t&gt;</title>" in page
+    assert "Noto Sans CJK SC" in page  # the font list reaches the CSS
+
+
+def test_comparison_table_groups_seeds_with_pandas() -> None:
+    """Per setting: seeds counted, mean ± sd over them, best NPMI first, winners bold, user
+    text escaped by the template."""
+    rows = [{"name": "a<b>", "kind": "lda", "seed": s, "n_topics": 4, "npmi": v,
+             "fit_seconds": 1.0} for s, v in ((1, 0.1), (2, 0.3))]
+    rows += [{"name": "b", "kind": "bertopic", "seed": 1, "n_topics": n, "npmi": 0.4,
+              "outlier_share": 0.2, "fit_seconds": 2.0} for n in (3, 4)]
+    rows.append({"name": "c", "kind": "lda", "seed": 1, "n_topics": 4, "npmi": "bad"})
+    table = comparison_table(rows)
+    assert [c.text for c in table.head] == ["setting", "model", "seeds", "topics", "NPMI ↑",
+                                            "outlier share ↓", "fit seconds ↓"]
+    text = [[c.text for c in row] for row in table.rows]
+    assert text == [["b", "BERTopic", "2", "3.5 ± 0.7", "0.400 ± 0.000", "0.200 ± 0.000",
+                     "2.00 ± 0.00"],
+                    ["a<b>", "LDA", "2", "4", "0.200 ± 0.141", "–", "1.00 ± 0.00"],
+                    ["c", "LDA", "1", "4", "–", "–", "–"]]
+    bold = [[c.strong for c in row][4:] for row in table.rows]
+    assert bold == [[True, False, False], [False, False, True], [False, False, False]]
+    html = render("summary.html.j2", facts=[], problems=[], models=[], comparison=table,
+                  classifiers=None, timings=[], versions=[], config_json="")
+    assert "<td>a&lt;b&gt;</td>" in html and "<td>a<b>" not in html
+    assert '<td class="num"><strong>0.400 ± 0.000</strong></td>' in html
+    cv = {"default": "m2", "themes": ["t1"], "models": {
+        "m1": {"macro_f1": 0.5, "macro_f1_std": 0.1, "core_macro_f1": 0.4,
+               "per_theme": {"t1": {"f1": 0.7}}, "paragraphs_per_second": 10},
+        "m2": {"macro_f1": 0.6, "core_macro_f1": 0.6, "per_theme": {"t1": {"f1": 0.6}}}}}
+    table = classifier_table(cv, {"t1": "主题一"})
+    assert [c.text for c in table.head] == ["model", "micro F1", "macro F1", "core macro F1",
+                                            "主题一", "paragraphs/s"]
+    assert [[c.text for c in row] for row in table.rows] == [
+        ["m2 (default)", "–", "0.600", "0.600", "0.600", "–"],
+        ["m1", "–", "0.500 ± 0.100", "0.400", "0.700", "10"]]
+
+
+def test_report_is_the_same_when_drawn_twice(results: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(topics_run(results), run)
+    first = write_report(run).read_bytes()
+    assert write_report(run).read_bytes() == first
 
 
 def chromium_or_skip() -> str:

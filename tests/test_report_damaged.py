@@ -17,6 +17,7 @@ from research.errors import InputError
 from research.experiments import load_experiment, run_experiment
 from research.viz.load import load_run
 from research.viz.index import write_index
+from tests.conftest import ROOT
 from research.viz.report import write_report
 from tests.helpers import run_cli, tiny_topics_config
 
@@ -172,3 +173,34 @@ def test_index_lists_broken_runs_and_goes_on(tiny_run: Path, tmp_path: Path) -> 
     assert "metrics.json" in metrics_row and (bad_metrics / "report.html").is_file()
     done = run_cli("report", "--index", str(results))
     assert done.returncode == 0, done.stderr
+
+
+def test_a_copied_run_redraws_the_same_report_without_the_checkout(tmp_path: Path) -> None:
+    """The codebook travels in the run: deleting the one it was made with, and copying the run
+    elsewhere, changes nothing on the page (the checkout's configs/ would give other names)."""
+    import shutil
+
+    import yaml
+
+    from research.experiments import load_experiment, run_experiment
+    from research.viz.report import write_report
+    from tests.helpers import tiny_topics_config
+
+    codebook = yaml.safe_load((ROOT / "configs/themes.yaml").read_text(encoding="utf-8"))
+    for theme in codebook["themes"]:
+        theme["name"] = f"{theme['name']}（本次研究）"
+    themes = tmp_path / "my_themes.yaml"
+    themes.write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
+    config = tiny_topics_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f"themes: {ROOT / 'configs' / 'themes.yaml'}",
+        f"themes: {themes}\nlabels: {ROOT / 'seeds/labels/labels.jsonl'}"), encoding="utf-8")
+    run = run_experiment(load_experiment(config))
+    original = (run / "report.html").read_text(encoding="utf-8")
+    marker = json.dumps("（本次研究）")[1:-1]  # as it stands in the figures' JSON
+    assert marker in original
+    themes.unlink()
+    elsewhere = tmp_path / "other-machine" / run.parent.name / run.name
+    shutil.copytree(run, elsewhere)
+    (elsewhere / "report.html").unlink()
+    assert write_report(elsewhere).read_text(encoding="utf-8") == original

@@ -173,6 +173,11 @@ def load_furniture_rules(path: Path | None = None) -> tuple[CompiledRule, ...]:
     return tuple(rules)
 
 
+#: Drop and tail rules describe short lines of site furniture; a longer line that happens to
+#: contain "下载" or "本站" is text (a whole page glued into one line, say), never dropped whole.
+FURNITURE_MAX_CHARS = 200
+
+
 @dataclass(frozen=True)
 class FurnitureVerdict:
     """What the furniture rules say about one line."""
@@ -198,7 +203,7 @@ def apply_furniture_rules(line: str, rules: tuple[CompiledRule, ...],
             if n:
                 stripped.append(rule.reason)
             continue
-        if rule.regex.search(line):
+        if len(line) <= FURNITURE_MAX_CHARS and rule.regex.search(line):
             return FurnitureVerdict(line, rule.reason, truncate_tails and rule.action == "tail",
                                     tuple(stripped))
     return FurnitureVerdict(line.strip(), None, False, tuple(stripped))

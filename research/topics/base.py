@@ -46,8 +46,9 @@ class TopicModel(Protocol):
 
     name: str
 
-    def fit(self, texts: list[str], tokens: list[list[str]], seed: int) -> TopicResult:
-        """Fit on paragraph texts and their tokens with one random seed."""
+    def fit(self, texts: list[str], tokens: list[list[str]], seed: int,
+            embeddings: Any = None) -> TopicResult:
+        """Fit on paragraph texts, their tokens (and embeddings, where used) with one seed."""
         ...
 
 

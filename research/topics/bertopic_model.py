@@ -14,29 +14,15 @@ from typing import Any
 
 import numpy as np
 
+from research.config import BERTopicModelConfig
 from research.corpus.tokenize import ChineseTokenizer
 from research.topics.base import Topic, TopicResult
 
 
-@dataclass
-class BERTopicSettings:
-    """One point of a BERTopic sweep."""
-
-    n_neighbors: int = 15
-    n_components: int = 5
-    min_dist: float = 0.0
-    min_cluster_size: int = 10
-    min_samples: int | None = None
-    reduce_outliers: bool = False
-    nr_topics: int | None = None
-    seed_topic_list: list[list[str]] = field(default_factory=list)
-    min_df: int = 2
-    top_n: int = 10
-
-
 def fit_bertopic(name: str, texts: list[str], embeddings: np.ndarray,
-                 tokenizer: ChineseTokenizer, s: BERTopicSettings, seed: int,
-                 params: dict[str, Any]) -> TopicResult:
+                 tokenizer: ChineseTokenizer, s: BERTopicModelConfig, seed: int,
+                 params: dict[str, Any], seed_topic_list: list[list[str]] | None = None,
+                 top_n: int = 10) -> TopicResult:
     """Fit BERTopic and return topics (outlier topic -1 excluded) and assignments."""
     from bertopic import BERTopic
     from hdbscan import HDBSCAN
@@ -53,8 +39,8 @@ def fit_bertopic(name: str, texts: list[str], embeddings: np.ndarray,
                             prediction_data=True)
     model = BERTopic(language="multilingual", embedding_model=None, umap_model=umap_model,
                      hdbscan_model=hdbscan_model, vectorizer_model=vectorizer,
-                     top_n_words=max(s.top_n, 10), nr_topics=s.nr_topics,
-                     seed_topic_list=s.seed_topic_list or None, calculate_probabilities=False,
+                     top_n_words=max(top_n, 10), nr_topics=None,
+                     seed_topic_list=seed_topic_list or None, calculate_probabilities=False,
                      verbose=False)
     # BERTopic's constructor sets its logger to WARNING, and update_topics warns on every call.
     logging.getLogger("BERTopic").setLevel(logging.ERROR)
@@ -63,12 +49,12 @@ def fit_bertopic(name: str, texts: list[str], embeddings: np.ndarray,
         assignments = model.reduce_outliers(texts, assignments, strategy="embeddings",
                                             embeddings=embeddings)
         model.update_topics(texts, topics=assignments, vectorizer_model=vectorizer,
-                            top_n_words=max(s.top_n, 10))
+                            top_n_words=max(top_n, 10))
     elapsed = time.perf_counter() - start
     assignments = [int(a) for a in assignments]
     topics = []
     for topic_id in sorted(t for t in set(assignments) if t >= 0):
-        pairs = [(w, float(v)) for w, v in (model.get_topic(topic_id) or []) if w][: s.top_n]
+        pairs = [(w, float(v)) for w, v in (model.get_topic(topic_id) or []) if w][:top_n]
         topics.append(Topic(topic_id, [w for w, _ in pairs], [v for _, v in pairs],
                             assignments.count(topic_id)))
     outliers = assignments.count(-1) / max(len(assignments), 1)
@@ -78,14 +64,21 @@ def fit_bertopic(name: str, texts: list[str], embeddings: np.ndarray,
 
 @dataclass
 class BERTopicTopicModel:
-    """BERTopic behind the :class:`~research.topics.base.TopicModel` interface."""
+    """BERTopic behind the :class:`~research.topics.base.TopicModel` interface.
+
+    ``config`` is the validated model config at one sweep point; embeddings come with ``fit``.
+    """
 
     name: str
-    settings: BERTopicSettings
+    config: BERTopicModelConfig
     params: dict[str, Any]
-    embeddings: np.ndarray
     tokenizer: ChineseTokenizer
+    seed_topic_list: list[list[str]] = field(default_factory=list)
+    top_n: int = 10
 
-    def fit(self, texts: list[str], tokens: list[list[str]], seed: int) -> TopicResult:
-        return fit_bertopic(self.name, texts, self.embeddings, self.tokenizer, self.settings,
-                            seed, self.params)
+    def fit(self, texts: list[str], tokens: list[list[str]], seed: int,
+            embeddings: np.ndarray | None = None) -> TopicResult:
+        if embeddings is None:
+            raise ValueError("BERTopic needs the paragraphs' embeddings")
+        return fit_bertopic(self.name, texts, embeddings, self.tokenizer, self.config, seed,
+                            self.params, self.seed_topic_list, self.top_n)

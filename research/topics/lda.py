@@ -13,26 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from research.config import LDAModelConfig
 from research.topics.base import Topic, TopicResult, topic_sizes
 
 #: Terms kept per topic for pyLDAvis-style relevance views; the topic itself keeps top_n.
 RELEVANCE_TERMS = 30
 
 
-@dataclass
-class LDASettings:
-    """One point of an LDA sweep."""
-
-    k: int
-    engine: str = "tomotopy"
-    alpha: float | str = 0.1
-    eta: float = 0.01
-    passes: int = 10
-    iterations: int = 200
-    min_count: int = 2
-    seed_words: dict[int, list[str]] = field(default_factory=dict)
-    seed_prior: float = 1.0
-    top_n: int = 10
+SeedWords = dict[int, list[str]]
 
 
 def _assign(doc_topic: np.ndarray, has_tokens: list[bool]) -> list[int]:
@@ -47,8 +35,8 @@ def _vocabulary(tokens: list[list[str]], min_count: int) -> set[str]:
     return {w for w, c in counts.items() if c >= min_count}
 
 
-def fit_gensim(tokens: list[list[str]], s: LDASettings, seed: int) -> tuple[list[Topic],
-                                                                        np.ndarray, float]:
+def fit_gensim(tokens: list[list[str]], s: LDAModelConfig, seed: int,
+               seed_words: SeedWords | None = None) -> tuple[list[Topic], np.ndarray, float]:
     """Fit gensim's LdaModel; return topics, document-topic matrix and perplexity."""
     from gensim.corpora import Dictionary
     from gensim.models import LdaModel
@@ -58,9 +46,9 @@ def fit_gensim(tokens: list[list[str]], s: LDASettings, seed: int) -> tuple[list
     dictionary = Dictionary(docs)
     bow = [dictionary.doc2bow(doc) for doc in docs]
     eta: Any = s.eta
-    if s.seed_words:
+    if seed_words:
         eta = np.full((s.k, len(dictionary)), s.eta)
-        for topic, words in s.seed_words.items():
+        for topic, words in seed_words.items():
             for word in words:
                 if word in dictionary.token2id and topic < s.k:
                     eta[topic, dictionary.token2id[word]] = s.seed_prior
@@ -80,8 +68,8 @@ def fit_gensim(tokens: list[list[str]], s: LDASettings, seed: int) -> tuple[list
     return topics, doc_topic, perplexity
 
 
-def fit_tomotopy(tokens: list[list[str]], s: LDASettings, seed: int) -> tuple[list[Topic],
-                                                                          np.ndarray, float]:
+def fit_tomotopy(tokens: list[list[str]], s: LDAModelConfig, seed: int,
+                 seed_words: SeedWords | None = None) -> tuple[list[Topic], np.ndarray, float]:
     """Fit tomotopy's collapsed-Gibbs LDA (one worker, so a seed gives one result)."""
     import tomotopy as tp
 
@@ -93,8 +81,8 @@ def fit_tomotopy(tokens: list[list[str]], s: LDASettings, seed: int) -> tuple[li
         if doc:
             model.add_doc(doc)
             index.append(i)
-    if s.seed_words:
-        for topic, words in s.seed_words.items():
+    if seed_words:
+        for topic, words in seed_words.items():
             for word in words:
                 prior = [s.eta] * s.k
                 if topic < s.k:
@@ -114,16 +102,17 @@ def fit_tomotopy(tokens: list[list[str]], s: LDASettings, seed: int) -> tuple[li
 ENGINES = {"gensim": fit_gensim, "tomotopy": fit_tomotopy}
 
 
-def fit_lda(name: str, tokens: list[list[str]], s: LDASettings, seed: int,
-            params: dict[str, Any]) -> TopicResult:
-    """Fit LDA with the engine named in the settings and wrap the result."""
+def fit_lda(name: str, tokens: list[list[str]], s: LDAModelConfig, seed: int,
+            params: dict[str, Any], seed_words: SeedWords | None = None,
+            top_n: int = 10) -> TopicResult:
+    """Fit LDA with the engine the (single-point) config names and wrap the result."""
     start = time.perf_counter()
-    topics, doc_topic, perplexity = ENGINES[s.engine](tokens, s, seed)
+    topics, doc_topic, perplexity = ENGINES[s.engine](tokens, s, seed, seed_words)
     elapsed = time.perf_counter() - start
     assignments = _assign(doc_topic, [bool(doc) for doc in tokens])
     sizes = topic_sizes(assignments, s.k)
     terms = {str(t.id): [[w, p] for w, p in zip(t.words, t.weights)] for t in topics}
-    topics = [Topic(t.id, t.words[: s.top_n], t.weights[: s.top_n], sizes[t.id])
+    topics = [Topic(t.id, t.words[:top_n], t.weights[:top_n], sizes[t.id])
               for t in topics]
     prevalence = doc_topic.sum(axis=0)
     prevalence = (prevalence / prevalence.sum()).round(6).tolist() if prevalence.sum() else []
@@ -134,11 +123,18 @@ def fit_lda(name: str, tokens: list[list[str]], s: LDASettings, seed: int,
 
 @dataclass
 class LDATopicModel:
-    """LDA behind the :class:`~research.topics.base.TopicModel` interface (bag of words)."""
+    """LDA behind the :class:`~research.topics.base.TopicModel` interface (bag of words).
+
+    ``config`` is the validated model config at one sweep point: it is the settings.
+    """
 
     name: str
-    settings: LDASettings
+    config: LDAModelConfig
     params: dict[str, Any]
+    seed_words: SeedWords = field(default_factory=dict)
+    top_n: int = 10
 
-    def fit(self, texts: list[str], tokens: list[list[str]], seed: int) -> TopicResult:
-        return fit_lda(self.name, tokens, self.settings, seed, self.params)
+    def fit(self, texts: list[str], tokens: list[list[str]], seed: int,
+            embeddings: np.ndarray | None = None) -> TopicResult:
+        return fit_lda(self.name, tokens, self.config, seed, self.params, self.seed_words,
+                       self.top_n)

@@ -6,31 +6,32 @@ BERTopic); every other swept parameter becomes its own line, so no two settings 
 
 from __future__ import annotations
 
-import re
 import statistics
 from typing import Any
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from research.registry import KINDS, sweep_param
 from research.viz.figures import topic_label
 from research.viz.load import finite, group_rows
 from research.viz.style import PALETTE, esc, style_figure
 
-SWEEP_PARAM = {"lda": "k", "bertopic": "min_cluster_size"}
-KIND_TITLE = {"lda": "LDA", "bertopic": "BERTopic"}
+#: Titles per model kind, from the registry (kept as a mapping for the report and index).
+KIND_TITLE = {kind: entry.title for kind, entry in KINDS.items()}
 METRICS = [("npmi", "NPMI"), ("c_v", "C_V"), ("diversity", "diversity"),
            ("stability_words", "stability (words)"), ("stability_ari", "stability (ARI)"),
            ("n_topics", "topics found")]
 
 
-def series_name(name: str, x_param: str) -> str:
-    """'lda[k=6,alpha=0.1]' → 'lda[alpha=0.1]': the setting minus the plotted parameter."""
-    match = re.fullmatch(r"(.*?)\[(.*)\]", name)
-    if not match:
-        return name
-    rest = [part for part in match.group(2).split(",") if not part.startswith(f"{x_param}=")]
-    return match.group(1) + (f"[{','.join(rest)}]" if rest else "")
+def series_name(row: dict[str, Any], x_param: str) -> str:
+    """The setting minus the plotted parameter, from the row's model name and swept values
+    (k=6, alpha=0.1 on the K axis → 'lda[alpha=0.1]'). Runs saved before rows carried them
+    get one line per setting."""
+    if "model" not in row or not isinstance(row.get("swept"), dict):
+        return str(row["name"])
+    rest = [f"{k}={v}" for k, v in row["swept"].items() if k != x_param]
+    return str(row["model"]) + (f"[{','.join(rest)}]" if rest else "")
 
 
 def _spread(values: list[float]) -> tuple[float, float]:
@@ -53,11 +54,11 @@ def sweep_figure(rows: list[dict[str, Any]], title: str) -> go.Figure:
                         row_titles=[label for _, label in metrics])
     colours: dict[str, str] = {}
     for col, kind in enumerate(kinds, 1):
-        x_param = SWEEP_PARAM.get(kind, "k")
+        x_param = sweep_param(kind)
         lines: dict[str, list[tuple[float, str, list[dict[str, Any]]]]] = {}
         for name, group in group_rows([r for r in rows if r["kind"] == kind]).items():
             x = finite(group[0].get("params", {}).get(x_param))
-            lines.setdefault(series_name(name, x_param), []).append(
+            lines.setdefault(series_name(group[0], x_param), []).append(
                 (x if x is not None else 0.0, name, group))
         for series, points in lines.items():
             points.sort(key=lambda p: p[0])

@@ -13,10 +13,11 @@ from typing import Any
 from research.corpus.records import atomic_write_text
 from research.errors import InputError
 from research.viz.figures_compare import KIND_TITLE
-from research.viz.load import best_settings, group_rows, load_run, mean_metric
+from research.viz.load import best_settings, load_run, setting_summary
 from research.viz.readers import read_cv_scores, read_manifest, read_metric_rows
-from research.viz.report import REPORT_NAME, plus_minus, save_report
-from research.viz.style import esc, page
+from research.viz.report import REPORT_NAME, save_report
+from research.viz.style import render
+from research.viz.tables import mean_sd
 
 INDEX_NAME = "index.html"
 
@@ -53,16 +54,15 @@ def headline(run_dir: Path) -> str:
         models = cv.get("models", {})
         default = cv.get("default")
         scores = models.get(default) or next(iter(models.values()), {})
-        return f"macro F1 {plus_minus(scores, 'macro_f1')} ({default})" if scores else "–"
+        return (f"macro F1 {mean_sd(scores.get('macro_f1'), scores.get('macro_f1_std'))} "
+                f"({default})") if scores else "–"
     if (run_dir / "metrics.json").is_file():
         rows = read_metric_rows(run_dir / "metrics.json")
-        groups = group_rows(rows)
-        parts = []
-        for kind, name in sorted(best_settings(rows).items()):
-            value = mean_metric(groups[name], "npmi")
-            parts.append(f"{KIND_TITLE.get(kind, kind)} NPMI "
-                         f"{'–' if value is None else f'{value:.3f}'} ({name})")
-        return "; ".join(parts) or "–"
+        if not rows:
+            return "–"
+        npmi = setting_summary(rows, ["npmi"])[("npmi", "mean")]
+        return "; ".join(f"{KIND_TITLE.get(kind, kind)} NPMI {mean_sd(npmi[name])} ({name})"
+                         for kind, name in sorted(best_settings(rows).items()))
     return "–"
 
 
@@ -96,21 +96,17 @@ def index_entry(run: Path, results_dir: Path, generate_missing: bool) -> dict[st
     return entry
 
 
-def index_row(entry: dict[str, Any], results_dir: Path) -> str:
+def index_row(entry: dict[str, Any], results_dir: Path) -> dict[str, Any]:
+    """What the index template shows of one entry: the date readable, the report link if the
+    report exists, the notes on one line."""
     date = entry["created"]
     try:
         date = datetime.fromisoformat(date).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         pass
     link = f"{entry['path']}/{REPORT_NAME}" if entry["path"] != "." else REPORT_NAME
-    cell = (f"<a href=\"{esc(link)}\">report</a>" if (results_dir / link).is_file()
-            else "no report")
-    notes = "; ".join(entry["notes"].values())
-    return (f"<tr><td>{esc(entry['run'])}</td><td><code>{esc(entry['path'])}</code></td>"
-            f"<td>{esc(entry['kind'])}</td><td>{esc(date)}</td>"
-            f"<td class=\"num\">{esc(entry['paragraphs'])}</td><td>{esc(entry['headline'])}</td>"
-            f"<td>{cell}" + (f" <span class=\"note\">{esc(notes)}</span>" if notes else "")
-            + "</td></tr>")
+    return {**entry, "date": date, "link": link if (results_dir / link).is_file() else None,
+            "notes": "; ".join(entry["notes"].values())}
 
 
 def write_index(results_dir: Path, generate_missing: bool = True) -> Path:
@@ -118,14 +114,9 @@ def write_index(results_dir: Path, generate_missing: bool = True) -> Path:
     results_dir = Path(results_dir)
     entries = [index_entry(run, results_dir, generate_missing) for run in find_runs(results_dir)]
     entries.sort(key=lambda e: e["created"], reverse=True)
-    rows = [index_row(e, results_dir) for e in entries]
-    table = ("<table><thead><tr><th>run</th><th>folder</th><th>kind</th><th>created (UTC)</th>"
-             "<th>paragraphs</th><th>headline</th><th>report</th></tr></thead><tbody>"
-             + "".join(rows) + "</tbody></table>") if rows else "<p>No runs found.</p>"
-    body = (f"<header class=\"page\"><h1>Runs in {esc(results_dir.name or str(results_dir))}"
-            f"</h1><p>{len(entries)} run(s). Headline: best mean NPMI per model kind for topic "
-            "runs, macro F1 of the default model for classifier runs.</p></header>"
-            f"<main><section><div class=\"table-wrap\">{table}</div></section></main>")
     target = results_dir / INDEX_NAME
-    atomic_write_text(target, page(f"Runs · {results_dir.name}", body))
+    atomic_write_text(target, render(
+        "index.html.j2", title=f"Runs · {results_dir.name}",
+        folder=results_dir.name or str(results_dir),
+        entries=[index_row(e, results_dir) for e in entries]))
     return target

@@ -8,16 +8,18 @@ say what it could not read (``RunData.problems``).
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from research.errors import InputError
+from research.runs import CODEBOOK_FILE
 from research.viz.readers import (read_assignments, read_cv_scores, read_embedding_map,
                                   read_lda_terms, read_manifest, read_metric_rows, read_rows,
-                                  read_text, read_topic_models)
+                                  read_topic_models)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +54,6 @@ class RunData:
     embedding_map: dict[str, tuple[float, float]] | None = None
     lda_terms: dict[str, Any] = field(default_factory=dict)
     themes: list[dict[str, Any]] = field(default_factory=list)
-    comparison_md: str = ""
     cv_scores: dict[str, Any] | None = None
     codebook: list[dict[str, str]] = field(default_factory=list)
     #: file name → "missing" or "unreadable: <reason>", for the note on the page
@@ -124,9 +125,30 @@ def finite(value: Any) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else float(value)
 
 
+def metric_frame(rows: list[dict[str, Any]], metrics: list[str]) -> pd.DataFrame:
+    """Metrics rows as a table: name, kind and each of ``metrics`` as a float column (NaN where
+    a row lacks the metric or holds no finite number)."""
+    frame = pd.DataFrame({"name": [r["name"] for r in rows], "kind": [r["kind"] for r in rows]})
+    for metric in metrics:
+        frame[metric] = pd.Series([finite(r.get(metric)) for r in rows], dtype=float)
+    return frame
+
+
+def setting_summary(rows: list[dict[str, Any]], metrics: list[str]) -> pd.DataFrame:
+    """One row per setting (index: its name, in first-seen order): its kind, ``seeds`` (the
+    number of metrics rows, one per seed) and per metric ``(metric, "mean")`` and
+    ``(metric, "sd")`` over the seeds (sd: sample standard deviation, NaN with one value)."""
+    grouped = metric_frame(rows, metrics).groupby("name", sort=False)
+    summary = grouped[metrics].agg(["mean", "std"]).rename(columns={"std": "sd"}, level=1)
+    summary.insert(0, ("seeds", ""), grouped.size())
+    summary.insert(0, ("kind", ""), grouped["kind"].first())
+    return summary
+
+
 def mean_metric(rows: list[dict[str, Any]], metric: str) -> float | None:
-    values = [v for v in (finite(r.get(metric)) for r in rows) if v is not None]
-    return statistics.mean(values) if values else None
+    """Mean of ``metric`` over rows, leaving out missing and non-finite values (None if none)."""
+    value = metric_frame(rows, [metric])[metric].mean()
+    return None if pd.isna(value) else float(value)
 
 
 def group_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -139,14 +161,12 @@ def group_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 def best_settings(rows: list[dict[str, Any]], metric: str = "npmi") -> dict[str, str]:
     """Per kind, the setting with the highest mean ``metric`` (first setting on ties/missing)."""
-    best: dict[str, tuple[float, str]] = {}
-    for name, group in group_rows(rows).items():
-        kind = group[0]["kind"]
-        value = mean_metric(group, metric)
-        score = value if value is not None else -math.inf
-        if kind not in best or score > best[kind][0]:
-            best[kind] = (score, name)
-    return {kind: name for kind, (_, name) in best.items()}
+    if not rows:
+        return {}
+    summary = setting_summary(rows, [metric])
+    score = summary[(metric, "mean")].fillna(-math.inf)
+    best = score.groupby(summary[("kind", "")], sort=False).idxmax()  # first of equal maxima
+    return {str(kind): str(name) for kind, name in best.items()}
 
 
 def resolve_input(path: str | Path | None, run_dir: Path) -> Path | None:
@@ -160,17 +180,25 @@ def resolve_input(path: str | Path | None, run_dir: Path) -> Path | None:
 
 
 def load_codebook_themes(manifest: dict[str, Any], run_dir: Path) -> list[dict[str, str]]:
-    """[{id, name}] from the run's codebook; empty when it cannot be found or read."""
-    config = manifest.get("config") or {}
-    path = resolve_input(config.get("themes") or "configs/themes.yaml", run_dir)
-    if path is None:
-        return []
-    from research.themes.codebook import load_codebook
+    """[{id, name}] from the codebook saved in the run (runs made before it was saved: the
+    config's codebook file, if still there); empty when it cannot be read."""
+    import json
 
+    from research.themes.codebook import Codebook, load_codebook
+
+    saved = run_dir / CODEBOOK_FILE
     try:
-        return [{"id": t.id, "name": t.name} for t in load_codebook(path).themes]
+        if saved.is_file():
+            codebook = Codebook.model_validate(json.loads(saved.read_text(encoding="utf-8")))
+        else:
+            config = manifest.get("config") or {}
+            path = resolve_input(config.get("themes") or "configs/themes.yaml", run_dir)
+            if path is None:
+                return []
+            codebook = load_codebook(path)
     except Exception:  # a broken codebook should not stop a report; ids stand in for names
         return []
+    return [{"id": t.id, "name": t.name} for t in codebook.themes]
 
 
 #: What the report cannot show without each file (said on the page when one is missing).
@@ -183,7 +211,6 @@ LEAVES_OUT = {
     "embedding_map.csv": "the BERTopic paragraph map",
     "lda_terms.json": "the LDA term relevance figure",
     "themes.jsonl": "theme shares and topics × themes",
-    "comparison.md": "the comparison table in the summary",
     "cv_scores.json": "the classifier's cross-validation scores",
 }
 
@@ -205,7 +232,6 @@ LOADERS: dict[str, Callable[[RunData, Path], None]] = {
     "embedding_map.csv": lambda d, p: setattr(d, "embedding_map", read_embedding_map(p)),
     "lda_terms.json": lambda d, p: setattr(d, "lda_terms", read_lda_terms(p)),
     "themes.jsonl": lambda d, p: setattr(d, "themes", read_rows(p)),
-    "comparison.md": lambda d, p: setattr(d, "comparison_md", read_text(p)),
     "cv_scores.json": lambda d, p: setattr(d, "cv_scores", read_cv_scores(p)),
 }
 
@@ -214,10 +240,10 @@ def expected_files(manifest: dict[str, Any]) -> set[str]:
     """The files a finished run of this kind and config writes (and the report reads)."""
     config = manifest.get("config") or {}
     if manifest.get("kind") == "classifier":
-        return {"corpus.jsonl", "themes.jsonl", "cv_scores.json", "comparison.md"}
+        return {"corpus.jsonl", "themes.jsonl", "cv_scores.json"}
     models = config.get("models") if isinstance(config.get("models"), list) else []
     kinds = {m.get("kind") for m in models if isinstance(m, dict)}
-    files = {"corpus.jsonl", "topics.json", "metrics.json", "assignments.csv", "comparison.md"}
+    files = {"corpus.jsonl", "topics.json", "metrics.json", "assignments.csv"}
     files |= {"lda_terms.json"} if "lda" in kinds else set()
     files |= {"embedding_map.csv"} if "bertopic" in kinds else set()
     return files | ({"themes.jsonl"} if config.get("labels") else set())

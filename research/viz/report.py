@@ -5,17 +5,21 @@ file that opens offline. To stay small (< 15 MB) per-model figures are drawn onl
 setting of each model kind (mean NPMI; the first setting when metrics.json is missing), first
 seed; the sweep figures cover every setting. Files the run should have but that are missing or
 unreadable are named in a note in the summary.
+
+The page is rendered from templates/report.html.j2 (summary: summary.html.j2, its tables built
+from metrics.json and cv_scores.json in research/viz/tables.py); figures are placeholders plus
+their plotly JSON, drawn when they come near the viewport by templates/lazy_figures.js.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
+from markupsafe import Markup
 
 from research.corpus.records import atomic_write_text
 from research.viz.figures import (intertopic_map, paragraph_map, similarity_heatmap,
@@ -24,7 +28,8 @@ from research.viz.figures_compare import KIND_TITLE, overlap_matrix, sweep_figur
 from research.viz.figures_lda import term_relevance
 from research.viz.figures_themes import cv_scores_figure, theme_share_heatmap, topic_theme_heatmap
 from research.viz.load import LEAVES_OUT, RunData, load_run
-from research.viz.style import esc, page
+from research.viz.style import render
+from research.viz.tables import classifier_table, comparison_table
 
 REPORT_NAME = "report.html"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
@@ -33,73 +38,19 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
 
 @dataclass
 class Section:
-    """One <section>: a heading, why the figure is there, then the figure (or plain HTML)."""
+    """One <section>: a heading, why the figure is there, then the figure (or summary HTML)."""
 
     id: str
     title: str
     explain: str
     figure: go.Figure | None = None
-    html: str = ""
+    html: Markup | None = None
 
 
-# --- small helpers ---------------------------------------------------------------------------
+# --- summary ---------------------------------------------------------------------------------
 
-def _inline(text: str) -> str:
-    """Escape, then the only inline markdown comparison.md uses: **bold** and `code`."""
-    text = esc(text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
-
-
-NUMERIC = re.compile(r"^[-+]?\d[\d.,]*(\s*±\s*\d[\d.,]*)?$|^–$")
-
-
-def markdown_to_html(markdown: str) -> str:
-    """Tables, bullet lists and paragraphs: enough for comparison.md, with escaping."""
-    out: list[str] = []
-    table: list[list[str]] = []
-    bullets: list[str] = []
-
-    def flush() -> None:
-        if table:
-            head, body = table[0], table[1:]
-            rows = "".join("<tr>" + "".join(
-                f"<td class=\"num\">{_inline(c)}</td>" if NUMERIC.match(c) else
-                f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in body)
-            out.append("<div class=\"table-wrap\"><table><thead><tr>"
-                       + "".join(f"<th>{_inline(c)}</th>" for c in head)
-                       + f"</tr></thead><tbody>{rows}</tbody></table></div>")
-            table.clear()
-        if bullets:
-            out.append("<ul>" + "".join(f"<li>{_inline(b)}</li>" for b in bullets) + "</ul>")
-            bullets.clear()
-
-    for line in markdown.splitlines():
-        line = line.strip()
-        if line.startswith("|"):
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            if not all(re.fullmatch(r":?-+:?", c) for c in cells if c):
-                table.append(cells)
-            continue
-        if line.startswith(("- ", "* ")):
-            if table:
-                flush()
-            bullets.append(line[2:])
-            continue
-        flush()
-        if line:
-            out.append(f"<p>{_inline(line.lstrip('#').strip())}</p>")
-    flush()
-    return "\n".join(out)
-
-
-def _table(rows: list[tuple[str, Any]], head: tuple[str, str]) -> str:
-    body = "".join(f"<tr><td>{esc(k)}</td><td class=\"num\">{esc(v)}</td></tr>" for k, v in rows)
-    return (f"<table><thead><tr><th>{esc(head[0])}</th><th>{esc(head[1])}</th></tr></thead>"
-            f"<tbody>{body}</tbody></table>")
-
-
-def _model_summary(model: dict[str, Any]) -> str:
+def _model_settings(model: dict[str, Any]) -> str:
+    """A configured model's settings on one line (``k=[4, 6], iterations=50, embedding=…``)."""
     parts = []
     for key, value in model.items():
         if key in ("kind", "name") or value is None:
@@ -107,21 +58,19 @@ def _model_summary(model: dict[str, Any]) -> str:
         if isinstance(value, dict):
             value = value.get("backend") or json.dumps(value, ensure_ascii=False)
         parts.append(f"{key}={value}")
-    return f"<li><strong>{esc(model.get('name', ''))}</strong> ({esc(model.get('kind', ''))}):" \
-           f" {esc(', '.join(parts))}</li>"
+    return ", ".join(parts)
 
 
-# --- summary ---------------------------------------------------------------------------------
-
-def summary_html(data: RunData) -> str:
-    """Corpus size, configuration, comparison table, versions and timings."""
+def summary_facts(data: RunData) -> list[tuple[str, Any]]:
+    """The run and its corpus as (label, value) pairs."""
     m, config = data.manifest, data.manifest.get("config") or {}
     docs = {p.get("doc") for p in data.corpus}
     subdocs = {(p.get("doc"), p.get("title")) for p in data.corpus}
     sources = sorted({str(t.get("source", "")) for t in data.themes} - {""})
     facts: list[tuple[str, Any]] = [
         ("run", data.name), ("kind", data.kind), ("created", m.get("created", "–")),
-        ("folder", str(data.folder)),
+        # name/stamp, not the absolute path: the page is the same wherever the run is copied
+        ("folder", f"{data.folder.parent.name}/{data.folder.name}"),
         ("paragraphs", m.get("paragraphs", len(data.corpus) or "–")),
         ("documents", len(docs) or "–"), ("sub-documents (titles)", len(subdocs) or "–")]
     if data.themes:
@@ -139,55 +88,29 @@ def summary_html(data: RunData) -> str:
     corpus = config.get("corpus") if isinstance(config.get("corpus"), dict) else {}
     if corpus.get("folder") or corpus.get("seeds"):
         facts.append(("raw documents", corpus.get("folder") or corpus["seeds"]))
-    parts = ["<dl class=\"facts\">" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>"
-                                            for k, v in facts) + "</dl>"]
-    if data.problems:
-        parts.append(missing_files_html(data.problems))
-    if config.get("models"):
-        parts.append("<h3>Models</h3><ul>" + "".join(_model_summary(x) for x in config["models"]
-                                                      if isinstance(x, dict)) + "</ul>")
-    if data.comparison_md:
-        parts.append("<h3>Comparison (comparison.md)</h3>" + markdown_to_html(data.comparison_md))
-    if data.cv_scores:
-        rows = []
-        for name, s in data.cv_scores.get("models", {}).items():
-            flag = " (default)" if name == data.cv_scores.get("default") else ""
-            rows.append(f"<tr><td>{esc(name + flag)}</td>"
-                        f"<td class=\"num\">{plus_minus(s, 'micro_f1')}</td>"
-                        f"<td class=\"num\">{plus_minus(s, 'macro_f1')}</td></tr>")
-        parts.append("<h3>Cross-validated classifiers</h3><table><thead><tr><th>model</th>"
-                     "<th>micro F1</th><th>macro F1</th></tr></thead><tbody>" + "".join(rows)
-                     + "</tbody></table>")
-    side = []
-    if m.get("timings_seconds"):
-        side.append("<div>" + _table(list(m["timings_seconds"].items()), ("stage", "seconds"))
-                    + "</div>")
-    if m.get("versions"):
-        side.append("<div>" + _table(list(m["versions"].items()), ("package", "version"))
-                    + "</div>")
-    if side:
-        parts.append("<h3>Timings and versions</h3><div style=\"display:flex;gap:32px;"
-                     "flex-wrap:wrap;align-items:flex-start\">" + "".join(side) + "</div>")
-    if config:
-        parts.append("<details><summary>full configuration</summary><pre>"
-                     + esc(json.dumps(config, ensure_ascii=False, indent=2)) + "</pre></details>")
-    return "\n".join(parts)
+    return facts
 
 
-def missing_files_html(problems: dict[str, str]) -> str:
-    """The visible note on files the run should have but that are missing or unreadable."""
-    items = "".join(f"<li><code>{esc(name)}</code> {esc(reason)}: this report leaves out "
-                    f"{esc(LEAVES_OUT.get(name, 'what it holds'))}.</li>"
-                    for name, reason in problems.items())
-    return ("<div class=\"missing-files\"><strong>Files missing or unreadable</strong>"
-            f"<ul>{items}</ul></div>")
+def summary_html(data: RunData) -> Markup:
+    """Corpus size, configuration, comparison table, versions and timings."""
+    m, config = data.manifest, data.manifest.get("config") or {}
+    models = config.get("models") if isinstance(config.get("models"), list) else []
 
+    def pairs(key: str) -> list[tuple[Any, Any]]:
+        value = m.get(key)
+        return list(value.items()) if isinstance(value, dict) else []
 
-def plus_minus(scores: dict[str, Any], key: str) -> str:
-    value, sd = scores.get(key), scores.get(f"{key}_std")
-    if not isinstance(value, (int, float)):
-        return "–"
-    return f"{value:.3f}" + (f" ± {sd:.3f}" if isinstance(sd, (int, float)) else "")
+    return Markup(render(
+        "summary.html.j2", facts=summary_facts(data),
+        problems=[(name, reason, LEAVES_OUT.get(name, "what it holds"))
+                  for name, reason in data.problems.items()],
+        models=[(x.get("name", ""), x.get("kind", ""), _model_settings(x))
+                for x in models if isinstance(x, dict)],
+        comparison=comparison_table(data.metrics) if data.metrics else None,
+        classifiers=(classifier_table(data.cv_scores, data.theme_names())
+                     if data.cv_scores else None),
+        timings=pairs("timings_seconds"), versions=pairs("versions"),
+        config_json=json.dumps(config, ensure_ascii=False, indent=2) if config else ""))
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -327,81 +250,24 @@ def build_sections(data: RunData) -> list[Section]:
     return [summary] + topic_sections(data) + theme_sections(data)
 
 
-#: Figures render when they come near the viewport, the rest one by one in idle time; the page
-#: opens without waiting for fourteen plots. `report-rendered` fires when all are drawn.
-LAZY_LOADER = """<script type="text/javascript">
-(function () {
-  var pending = Array.prototype.slice.call(document.querySelectorAll('div.plot[data-figure]'));
-  var total = pending.length, done = 0;
-  function finished() {
-    done += 1;
-    if (done === total) {
-      window.reportRendered = true;
-      document.dispatchEvent(new Event('report-rendered'));
-    }
-  }
-  function draw(div) {
-    if (div.dataset.drawn) { return; }
-    div.dataset.drawn = '1';
-    try {
-      var spec = JSON.parse(document.getElementById(div.dataset.figure).textContent);
-      Plotly.newPlot(div, spec.data, spec.layout, CONFIG).then(finished, function (e) {
-        console.error('figure ' + div.id + ' failed: ' + e);
-        finished();
-      });
-    } catch (e) {
-      console.error('figure ' + div.id + ' failed: ' + e);
-      finished();
-    }
-  }
-  var observer = 'IntersectionObserver' in window ? new IntersectionObserver(function (items) {
-    items.forEach(function (item) {
-      if (item.isIntersecting) { observer.unobserve(item.target); draw(item.target); }
-    });
-  }, {rootMargin: '400px 0px'}) : null;
-  pending.forEach(function (div) { if (observer) { observer.observe(div); } });
-  var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 30); };
-  function next() {
-    var div = pending.shift();
-    if (!div) { return; }
-    draw(div);
-    idle(next);
-  }
-  window.addEventListener('load', function () { idle(next); });
-  if (total === 0) { window.reportRendered = true; }
-})();
-</script>"""
-
-
-def figure_block(section_id: str, figure: go.Figure) -> str:
-    """A placeholder div plus the figure's JSON; the loader draws it (see LAZY_LOADER)."""
-    data_id = f"fig-{section_id}"
-    spec = figure.to_json().replace("</", "<\\/")
-    height = figure.layout.height or 450
-    return (f"<div class=\"figure\"><div class=\"plot\" id=\"plot-{esc(section_id)}\" "
-            f"data-figure=\"{esc(data_id)}\" style=\"min-height:{int(height)}px\"></div>"
-            f"<script type=\"application/json\" id=\"{esc(data_id)}\">{spec}</script></div>")
+def figure_spec(figure: go.Figure) -> Markup:
+    """A figure's plotly JSON, safe inside <script type="application/json"> (no ``</``)."""
+    return Markup(figure.to_json().replace("</", "<\\/"))
 
 
 def render_report(data: RunData) -> str:
-    """The full report page as a string (plotly.js inline once, no external resources)."""
+    """The full report page as a string: plotly.js inline once, figures drawn lazily by
+    templates/lazy_figures.js, no external resources."""
     from plotly.offline import get_plotlyjs
 
-    sections = build_sections(data)
-    blocks = []
-    for s in sections:
-        figure = figure_block(s.id, s.figure) if s.figure is not None else ""
-        blocks.append(f"<section id=\"{esc(s.id)}\"><h2>{esc(s.title)}</h2>"
-                      f"<p class=\"explain\">{esc(s.explain)}</p>{s.html}{figure}</section>")
-    toc = "".join(f"<a href=\"#{esc(s.id)}\">{esc(s.title)}</a>" for s in sections)
-    created = data.manifest.get("created", "")
-    scripts = (f"<script type=\"text/javascript\">{get_plotlyjs()}</script>"
-               f"<script type=\"text/javascript\">var CONFIG = {json.dumps(PLOTLY_CONFIG)};"
-               f"</script>{LAZY_LOADER}")
-    body = (f"<header class=\"page\"><h1>Run report: {esc(data.name)}</h1>"
-            f"<p>{esc(data.kind)} run · {esc(created)} · {esc(data.folder.name)}</p></header>"
-            f"<nav class=\"toc\">{toc}</nav><main>{''.join(blocks)}</main>{scripts}")
-    return page(f"Report · {data.name} · {data.folder.name}", body)
+    sections = [{"id": s.id, "title": s.title, "explain": s.explain, "html": s.html,
+                 "spec": figure_spec(s.figure) if s.figure is not None else None,
+                 "height": int(s.figure.layout.height or 450) if s.figure is not None else 0}
+                for s in build_sections(data)]
+    return render("report.html.j2", title=f"Report · {data.name} · {data.folder.name}",
+                  name=data.name, kind=data.kind, created=data.manifest.get("created", ""),
+                  folder=data.folder.name, sections=sections, plotly_config=PLOTLY_CONFIG,
+                  plotly_js=Markup(get_plotlyjs()))
 
 
 def save_report(data: RunData) -> Path:

@@ -1,14 +1,19 @@
-"""One look for every HTML page the package writes: CSS, fonts, hover labels, page shell.
+"""One look for every HTML page the package writes: fonts, colours, hover labels, templates.
 
 Chinese must render on Windows, macOS and Linux alike, so every page and figure names a list of
-CJK fonts; pages are self-contained (inline CSS, no web fonts) so they open offline.
+CJK fonts. Pages are rendered from the Jinja2 templates in research/viz/templates/ (the page
+shell, the CSS and the scripts are files there) and are self-contained: CSS and JS are inlined
+at render time, no web fonts, so they open offline.
 """
 
 from __future__ import annotations
 
 import html
 import textwrap
+from functools import lru_cache
 from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 FONT_FAMILY = ("Noto Sans CJK SC, Microsoft YaHei, PingFang SC, WenQuanYi Micro Hei, SimHei, "
                "sans-serif")
@@ -19,59 +24,32 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
            "#FF9DA7", "#E15759"]
 OUTLIER_COLOUR = "#BBBBBB"
 
-CSS = f"""
-:root {{ --ink:#1f2933; --muted:#5f6b7a; --line:#d9dee5; --bg:#f6f7f9; --card:#ffffff;
-        --accent:#0072B2; }}
-* {{ box-sizing: border-box; }}
-body {{ margin:0; background:var(--bg); color:var(--ink);
-       font-family:{FONT_FAMILY}; font-size:15px; line-height:1.6; }}
-header.page {{ background:var(--card); border-bottom:1px solid var(--line); padding:18px 32px; }}
-header.page h1 {{ margin:0; font-size:24px; }}
-header.page p {{ margin:4px 0 0; color:var(--muted); }}
-nav.toc {{ padding:8px 32px; background:var(--card); border-bottom:1px solid var(--line);
-          font-size:13px; }}
-nav.toc a {{ margin-right:14px; color:var(--accent); text-decoration:none; white-space:nowrap; }}
-main {{ max-width:1280px; margin:0 auto; padding:16px 24px 48px; }}
-section {{ background:var(--card); border:1px solid var(--line); border-radius:8px;
-          margin:18px 0; padding:16px 22px; }}
-section h2 {{ margin:0 0 4px; font-size:19px; }}
-section p.explain {{ margin:0 0 10px; color:var(--muted); max-width:980px; }}
-table {{ border-collapse:collapse; font-size:13px; margin:8px 0; }}
-th, td {{ border:1px solid var(--line); padding:4px 8px; text-align:left; vertical-align:top; }}
-th {{ background:#eef1f5; }}
-td.num {{ text-align:right; font-variant-numeric:tabular-nums; }}
-.table-wrap {{ overflow-x:auto; }}
-dl.facts {{ display:grid; grid-template-columns:max-content 1fr; gap:2px 16px; margin:8px 0; }}
-dl.facts dt {{ color:var(--muted); }} dl.facts dd {{ margin:0; }}
-details {{ margin:8px 0; }} summary {{ cursor:pointer; color:var(--accent); }}
-code, pre {{ font-family:ui-monospace, Menlo, Consolas, monospace; font-size:12px; }}
-pre {{ background:#f3f5f8; padding:8px; overflow-x:auto; }}
-.figure {{ width:100%; margin:6px 0; }}
-.note {{ color:var(--muted); font-size:13px; }}
-.missing-files {{ border-left:4px solid #D55E00; background:#fff4ec; padding:6px 12px;
-                  margin:8px 0; font-size:14px; }}
-.missing-files ul {{ margin:4px 0; padding-left:20px; }}
-.chip {{ display:inline-block; border-radius:10px; padding:0 8px; margin:0 4px 2px 0;
-        font-size:12px; color:#fff; white-space:nowrap; }}
-.legend .chip {{ cursor:pointer; }}
-.chip.off {{ opacity:.35; }}
-.para {{ border-left:4px solid var(--line); padding:6px 10px; margin:8px 0; background:#fafbfc; }}
-.para .meta {{ color:var(--muted); font-size:12px; }}
-.bar {{ display:inline-block; height:10px; background:var(--accent); vertical-align:middle; }}
-"""
-
 
 def esc(value: Any) -> str:
-    """HTML-escape any value (numbers, None) for text and attributes."""
+    """HTML-escape any value (numbers, None) for text and attributes (figure hover text)."""
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def page(title: str, body_html: str, head_extra: str = "") -> str:
-    """A complete, self-contained HTML document with the shared CSS."""
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n{head_extra}\n</head>\n"
-            f"<body>\n{body_html}\n</body>\n</html>\n")
+@lru_cache(maxsize=1)
+def templates() -> Environment:
+    """The Jinja2 environment of research/viz/templates/.
+
+    HTML templates (``*.html.j2``) autoescape, so every value a page shows is escaped unless it
+    is :class:`~markupsafe.Markup`; the CSS and JS files included into pages are not escaped.
+    Undefined names are errors, not blanks.
+    """
+    return Environment(
+        loader=PackageLoader("research.viz", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"),
+                                     disabled_extensions=("css", "js"),
+                                     default_for_string=True, default=True),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+
+
+def render(template: str, **context: Any) -> str:
+    """Render one template of research/viz/templates/ (with the shared font list)."""
+    return templates().get_template(template).render(font_family=FONT_FAMILY, **context)
 
 
 def wrap(text: str, width: int = 30, limit: int = 120) -> str:
