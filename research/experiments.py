@@ -8,7 +8,7 @@ from typing import Any
 
 from research.config import ClassifierExperiment, TopicsExperiment, read_yaml, validate
 from research.errors import ConfigError
-from research.runs import RunFolder, check_run_target
+from research.runs import RunContext, RunFolder, check_run_target
 
 KINDS: dict[str, type] = {"topics": TopicsExperiment, "classifier": ClassifierExperiment}
 
@@ -40,19 +40,26 @@ def write_run_report(folder: RunFolder) -> None:
     write_report(folder.work, shown_as=folder.final)
 
 
+def _runner(experiment: Any) -> Callable[[Any, RunContext], Path]:
+    """The runner of the experiment's kind (imported only when that kind runs)."""
+    if isinstance(experiment, TopicsExperiment):
+        from research.topic_experiment import run_topics
+
+        return run_topics
+    if isinstance(experiment, ClassifierExperiment):
+        from research.theme_experiment import run_classifier
+
+        return run_classifier
+    raise ConfigError(f"no runner for experiment kind {type(experiment).__name__}")
+
+
 def run_experiment(experiment: Any, out_root: Path | None = None,
                    progress: Callable[[str], None] | None = None, bar: Any = None) -> Path:
     """Run it into a new run folder (report.html included) and return that folder.
 
     A bad output folder or run name fails here, before any work.
     """
-    check_run_target(Path(out_root or experiment.output), experiment.name)
-    if isinstance(experiment, TopicsExperiment):
-        from research.topic_experiment import run_topics
-
-        return run_topics(experiment, out_root, progress, bar, finish=write_run_report)
-    if isinstance(experiment, ClassifierExperiment):
-        from research.theme_experiment import run_classifier
-
-        return run_classifier(experiment, out_root, progress, bar, finish=write_run_report)
-    raise ConfigError(f"no runner for experiment kind {type(experiment).__name__}")
+    root = Path(out_root or experiment.output)
+    check_run_target(root, experiment.name)
+    context = RunContext(root, progress or (lambda _message: None), bar, write_run_report)
+    return _runner(experiment)(experiment, context)

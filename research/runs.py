@@ -18,9 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -85,6 +85,20 @@ class Timer:
             yield
         finally:
             self.stages[name] = round(self.stages.get(name, 0.0) + time.perf_counter() - start, 3)
+
+
+@dataclass
+class RunContext:
+    """What every runner gets from ``run_experiment``: where runs go and how to report.
+
+    ``finish`` runs last inside the working folder (the report), before it is renamed into
+    place, so a run that looks finished always has its report.
+    """
+
+    root: Path
+    say: Callable[[str], None] = field(default=lambda _message: None)
+    bar: Any = None
+    finish: Callable[["RunFolder"], None] | None = None
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +12,13 @@ import numpy as np
 from research.config import CandidateConfig, ClassifierExperiment
 from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.read import list_documents
-from research.runs import CODEBOOK_FILE, RunFolder, Timer, files_hash, manifest, run_folder, write_json
+from research.runs import CODEBOOK_FILE, RunContext, Timer, files_hash, manifest, run_folder, write_json
 from research.themes.classifier import KeywordBaseline, ThemeClassifier, _JOINED
 from research.themes.codebook import load_codebook
 from research.themes.embedder import MemoEmbedder
 from research.themes.labels import check_against_corpus, load_labels
 from research.themes.model_io import data_hash, load_model, save_model
 
-Progress = Callable[[str], None]
-Finish = Callable[[RunFolder], None]
 
 
 def embedding_key(candidate: CandidateConfig) -> tuple[str, str | None]:
@@ -99,17 +96,9 @@ def check_enough_examples(labels: np.ndarray, themes: list[str],
                                  f"needs at least {needed}")
 
 
-def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = None,
-                   progress: Progress | None = None, bar: Any = None,
-                   finish: Finish | None = None) -> Path:
-    """Cross-validate, save the chosen model and return the run folder.
-
-    ``finish`` runs last inside the working folder (the report), before it is renamed into place.
-    The output folder is checked by :func:`research.experiments.run_experiment` before any work.
-    """
-    say = progress or (lambda _msg: None)
-    timer = Timer()
-    root = Path(out_root or experiment.output)
+def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Path:
+    """Cross-validate, save the chosen model and return the run folder."""
+    say, bar, timer = context.say, context.bar, Timer()
     files = list_documents(experiment.corpus.folder)
     codebook = load_codebook(experiment.themes)
     rows = load_labels(experiment.labels, experiment.themes)
@@ -137,7 +126,7 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
     if bar:
         bar.start(folds * len(experiment.candidates))
     scores: dict[str, Any] = {}
-    with run_folder(root, experiment.name) as folder:
+    with run_folder(context.root, experiment.name) as folder:
         models_dir = folder.work / "candidates"
         for candidate in experiment.candidates:
             say(f"cross-validating {candidate.name}")
@@ -172,8 +161,8 @@ def run_classifier(experiment: ClassifierExperiment, out_root: Path | None = Non
             experiment.model_dump(mode="json"), timer, kind="classifier",
             random_seeds=[experiment.cv.seed], corpus_hash=corpus.fingerprint(),
             raw_data_hash=files_hash(files), labeled_paragraphs=len(rows), default=default))
-        if finish:
-            finish(folder)
+        if context.finish:
+            context.finish(folder)
     return folder.final
 
 

@@ -11,7 +11,6 @@ import csv
 import itertools
 import math
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from research.metrics.alignment import label_alignment
 from research.metrics.coherence import CoherenceScorer
 from research.metrics.diversity import topic_diversity
 from research.metrics.stability import stability
-from research.runs import CODEBOOK_FILE, RunFolder, Timer, files_hash, manifest, run_folder, write_json
+from research.runs import CODEBOOK_FILE, RunContext, Timer, files_hash, manifest, run_folder, write_json
 from research.registry import KINDS, BuildContext
 from research.size_checks import check_models_fit_corpus
 from research.topics.base import TopicModel, TopicResult
@@ -36,8 +35,6 @@ SWEEPABLE = {"k", "alpha", "eta", "passes", "iterations", "n_neighbors", "n_comp
 HIGHER_IS_BETTER = {"npmi": True, "c_v": True, "diversity": True, "stability_words": True,
                     "stability_ari": True, "label_nmi": True, "outlier_share": False,
                     "fit_seconds": False}
-Progress = Callable[[str], None]
-Finish = Callable[[RunFolder], None]
 
 
 @dataclass
@@ -251,20 +248,12 @@ def check_inputs(experiment: TopicsExperiment) -> Inputs:
     return Inputs(files, rows, order, tokenizer, codebook)
 
 
-def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
-               progress: Progress | None = None, bar: Any = None,
-               finish: Finish | None = None) -> Path:
-    """Run the experiment and return the finished run folder.
-
-    ``finish`` runs last inside the working folder (the report), before it is renamed into place.
-    The output folder is checked by :func:`research.experiments.run_experiment` before any work.
-    """
+def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
+    """Run the experiment and return the finished run folder."""
     from research.errors import InputError
     from research.themes.labels import check_against_corpus
 
-    say = progress or (lambda _msg: None)
-    timer = Timer()
-    root = Path(out_root or experiment.output)
+    say, bar, timer = context.say, context.bar, Timer()
     inputs = check_inputs(experiment)
     with timer.stage("corpus"):
         corpus = build_corpus_from_folder(experiment.corpus.folder, experiment.corpus)
@@ -311,7 +300,7 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
     with timer.stage("metrics"):
         rows = score(results, CoherenceScorer(tokens, experiment.top_n), ids, labels, order,
                      {p.name: p for p in points})
-    with run_folder(root, experiment.name) as folder:
+    with run_folder(context.root, experiment.name) as folder:
         work = folder.work
         write_paragraphs(paragraphs, work / "corpus.jsonl")
         write_json(work / "topics.json", {"models": [r.topics_dict() for r in results]})
@@ -335,6 +324,6 @@ def run_topics(experiment: TopicsExperiment, out_root: Path | None = None,
             random_seeds=experiment.random_seeds, corpus_hash=corpus.fingerprint(),
             raw_data_hash=files_hash(inputs.files), paragraphs=len(paragraphs),
             embedding_cache_hits=cache_hits, fits=len(results)))
-        if finish:
-            finish(folder)
+        if context.finish:
+            context.finish(folder)
     return folder.final

@@ -17,7 +17,7 @@ import pytest
 from research.errors import ConfigError, InputError
 from research.outputs import check_writable_folder
 from research.experiments import load_experiment, run_experiment
-from research.runs import RunFolder, run_folder
+from research.runs import RunContext, RunFolder, run_folder
 from research.topic_experiment import run_topics
 from tests.helpers import run_cli, tiny_topics_config
 
@@ -187,6 +187,7 @@ def test_interrupt_while_finishing_leaves_no_run(tmp_path: Path) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_topics(load_experiment(tiny_topics_config(tmp_path)), finish=finish)
+        experiment = load_experiment(tiny_topics_config(tmp_path))
+        run_topics(experiment, RunContext(experiment.output, finish=finish))
     assert seen and seen[0].work.name.startswith(".")
     assert list((tmp_path / "results" / "tiny").iterdir()) == []
