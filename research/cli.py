@@ -146,12 +146,12 @@ def corpus(
     from research.corpus.pipeline import build_corpus_from_folder
     from research.corpus.read import list_documents
     from research.corpus.records import atomic_write_text, dump_jsonl, write_paragraphs
-    from research.outputs import check_output
+    from research.outputs import check_output, dropped_log_path
 
     settings = load_config(config, CorpusConfig) if config else CorpusConfig()
     folder = folder_option or settings.folder
     inputs = list_documents(folder)
-    dropped_file = out_file.with_name(out_file.stem + ".dropped.jsonl")
+    dropped_file = dropped_log_path(out_file)
     for target in (out_file, dropped_file):
         check_output(target, inputs=inputs, input_folders=[folder], force=force)
     result = build_corpus_from_folder(folder, settings)
@@ -210,15 +210,15 @@ def run(
         columns = (TextColumn("{task.description:<50}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as progress:
-            folder = run_experiment(experiment, out_dir, progress=lambda m: console.print(m),
+            folder = run_experiment(experiment, out_dir, progress=lambda m: say(m, console),
                                     bar=RichBar(progress))
         comparison = folder / "comparison.md"
         if comparison.exists():
-            out.print(comparison.read_text(encoding="utf-8"), highlight=False)
+            say(comparison.read_text(encoding="utf-8"))
     report_file = folder / REPORT_NAME  # written inside the run, before it was renamed
-    out.print(f"run folder: {folder}", highlight=False, soft_wrap=True)
+    say(f"run folder: {folder}")
     if not quiet:
-        out.print(f"report: {report_file}", highlight=False, soft_wrap=True)
+        say(f"report: {report_file}")
 
 
 @app.command()
@@ -248,15 +248,15 @@ def classify(
     settings = load_config(config, CorpusConfig) if config else CorpusConfig()
     dropped_path = None
     if out_path:
-        from research.outputs import check_output
+        from research.outputs import check_output, dropped_log_path
 
-        dropped_path = out_path.with_name(out_path.stem + ".dropped.jsonl")
+        dropped_path = dropped_log_path(out_path)
         inputs = [Path(f) for f in files if f != "-"]
         for target in (out_path, dropped_path):
             check_output(target, inputs=inputs, force=force)
     model, meta = load_model(model_dir)
     summaries = classify_all(files, model, meta, settings, one_per_line, fmt, out_path,
-                                     dropped_path)
+                             dropped_path)
     failed_count = len(files) - len(summaries)
     report_console = out if out_path else console
     if summaries:
@@ -356,7 +356,7 @@ def report(
     if index is not None:
         if not index.is_dir():
             raise InputError(index, "folder not found")
-        out.print(f"wrote {write_index(index)}", highlight=False)
+        say(f"wrote {write_index(index)}")
         return
     if run_dir is None:
         fail("give a RUN_DIR or --index FOLDER")

@@ -9,6 +9,7 @@ target, renamed into place only when complete).
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,6 +21,12 @@ from research.errors import InputError
 #: Suffixes `research corpus` reads from a folder: an output with one of them inside the input
 #: folder would be read back as a report on the next run.
 DOCUMENT_SUFFIXES = frozenset({".txt", ".docx", ".pdf"})
+
+
+def dropped_log_path(output: Path) -> Path:
+    """Where the lines not kept go, beside an output: ``corpus.jsonl`` → ``corpus.dropped.jsonl``."""
+    output = Path(output)
+    return output.with_name(output.stem + ".dropped.jsonl")
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -86,6 +93,8 @@ class AtomicFile:
         self.discarded = True
 
     def __enter__(self) -> IO[str]:
+        if self.path.is_dir():
+            raise InputError(self.path, "is a folder; give a file name to write to")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -104,3 +113,15 @@ class AtomicFile:
             return
         os.chmod(self.temp, 0o644)  # mkstemp makes 0600 files; results are meant to be shared
         os.replace(self.temp, self.path)
+
+
+def publish_folder(work: Path, target: Path) -> None:
+    """Put a finished folder in place of ``target``: the old one is moved aside first and
+    removed only after the rename, so ``target`` never holds half of either."""
+    os.chmod(work, 0o755)  # mkdtemp makes 0700 folders; models and runs are meant to be shared
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(work, target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -35,13 +35,6 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a failure never leaves half a file."""
     from research.outputs import AtomicFile
 
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(path, "is a folder; give a file name to write to")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(path.parent, f"cannot create folder ({exc.strerror})") from None
     with AtomicFile(path) as handle:
         handle.write(text)
 

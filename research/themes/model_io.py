@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import zipfile
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from research.config import RESOURCES_DIR, describe_validation_error
 from research.errors import InputError
+from research.outputs import publish_folder
 from research.themes.codebook import Codebook
 
 MODEL_FORMAT = 1
@@ -63,7 +63,7 @@ def data_hash(texts: list[str], labels: list[list[str]]) -> str:
 
 
 def save_model(estimator: Any, folder: Path, meta: dict[str, Any]) -> Path:
-    """Write the model folder atomically (temp folder, then rename over any old one)."""
+    """Write the model folder atomically (a temporary folder, then put in place of any old one)."""
     import skops.io as sio
 
     folder = Path(folder)
@@ -81,9 +81,7 @@ def save_model(estimator: Any, folder: Path, meta: dict[str, Any]) -> Path:
         (work / "model.json").write_text(json.dumps({"format": MODEL_FORMAT, **meta},
                                                     ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(work, folder)
+        publish_folder(work, folder)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -103,13 +101,7 @@ def install_model(source: Path, target: Path | None = None) -> tuple[Path, dict[
     try:
         for name in ("model.json", "model.skops"):
             shutil.copyfile(Path(source) / name, work / name)
-        os.chmod(work, 0o755)
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(work, target)
-        shutil.rmtree(old, ignore_errors=True)
+        publish_folder(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

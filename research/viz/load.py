@@ -18,8 +18,8 @@ import pandas as pd
 from research.errors import InputError
 from research.runs import CODEBOOK_FILE
 from research.viz.readers import (read_assignments, read_cv_scores, read_embedding_map,
-                                  read_lda_terms, read_manifest, read_metric_rows, read_rows,
-                                  read_topic_models)
+                                  read_json, read_lda_terms, read_manifest, read_metric_rows,
+                                  read_rows, read_topic_models)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -182,14 +182,12 @@ def resolve_input(path: str | Path | None, run_dir: Path) -> Path | None:
 def load_codebook_themes(manifest: dict[str, Any], run_dir: Path) -> list[dict[str, str]]:
     """[{id, name}] from the codebook saved in the run (runs made before it was saved: the
     config's codebook file, if still there); empty when it cannot be read."""
-    import json
-
     from research.themes.codebook import Codebook, load_codebook
 
     saved = run_dir / CODEBOOK_FILE
     try:
         if saved.is_file():
-            codebook = Codebook.model_validate(json.loads(saved.read_text(encoding="utf-8")))
+            codebook = Codebook.model_validate(read_json(saved))
         else:
             config = manifest.get("config") or {}
             path = resolve_input(config.get("themes") or "configs/themes.yaml", run_dir)
