@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from research.config import CorpusConfig, load_config
+from research.run_folder.layout import Manifest
 
 
 def build_corpus(folder: str | Path, config: str | Path | CorpusConfig | None = None
@@ -43,7 +44,7 @@ class Run:
     """A run folder as tables. ``problems`` names files that were missing or unreadable."""
 
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     metrics: pd.DataFrame
     topics: pd.DataFrame
     assignments: pd.DataFrame
@@ -63,7 +64,7 @@ def _topic_rows(models: Sequence[Any]) -> list[dict[str, Any]]:
 
 def load_run(path: str | Path) -> Run:
     """Read a run folder (``results/<name>/<stamp>``); raises InputError for a bad manifest."""
-    from research.viz.load import load_run as read_run_folder
+    from research.run_folder.load import load_run as read_run_folder
 
     data = read_run_folder(Path(path))
     assignments = pd.DataFrame(data.assignments, index=pd.Index(data.assignment_ids, name="id"))

@@ -201,7 +201,7 @@ def run(
     from rich.progress import TimeElapsedColumn
 
     from research.experiments import load_experiment, run_experiment
-    from research.viz.report import REPORT_NAME
+    from research.run_folder import layout
 
     experiment = load_experiment(config)
     if quiet:
@@ -215,7 +215,7 @@ def run(
         comparison = folder / "comparison.md"
         if comparison.exists():
             say(comparison.read_text(encoding="utf-8"))
-    report_file = folder / REPORT_NAME  # written inside the run, before it was renamed
+    report_file = folder / layout.REPORT  # written inside the run, before it was renamed
     say(f"run folder: {folder}")
     if not quiet:
         say(f"report: {report_file}")
@@ -350,7 +350,7 @@ def report(
     """Write report.html for a run folder (or index.html listing all runs)."""
     from research.errors import InputError
     from research.viz.index import write_index
-    from research.viz.load import load_run
+    from research.run_folder.load import load_run
     from research.viz.report import save_report
 
     if index is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from research.config import ClassifierExperiment, TopicsExperiment, read_yaml, validate
 from research.errors import ConfigError
-from research.runs import RunContext, RunFolder, check_run_target
+from research.run_folder.create import RunContext, RunFolder, check_run_target
 
 KINDS: dict[str, type] = {"topics": TopicsExperiment, "classifier": ClassifierExperiment}
 
@@ -33,7 +33,7 @@ def write_run_report(folder: RunFolder) -> None:
     """The last step inside a run folder: its report, under the name the folder will have.
 
     Written before the working folder is renamed into place, so a run that looks finished always
-    has its report (runs.py stays free of the viz package; this is passed in as a callback).
+    has its report (run_folder stays free of the viz package; this is passed in as a callback).
     """
     from research.viz.report import write_report
 

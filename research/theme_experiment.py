@@ -12,7 +12,8 @@ import numpy as np
 from research.config import CandidateConfig, ClassifierExperiment
 from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.read import list_documents
-from research.runs import CODEBOOK_FILE, RunContext, Timer, files_hash, manifest, run_folder, write_json
+from research.run_folder import layout, write
+from research.run_folder.create import RunContext, Timer, files_hash, new_manifest, run_folder
 from research.themes.classifier import KeywordBaseline, ThemeClassifier, _JOINED
 from research.themes.codebook import load_codebook
 from research.themes.embedder import MemoEmbedder
@@ -145,20 +146,21 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
                 models_dir / candidate.name, [p.text for p in corpus.paragraphs])
             scores[candidate.name] = result
         default = choose_default(experiment, scores)
-        shutil.copytree(models_dir / default, folder.work / "model")
+        shutil.copytree(models_dir / default, folder.work / layout.MODEL)
         shutil.rmtree(models_dir)
         with timer.stage("predict_corpus"):
             write_predictions(folder.work, corpus.paragraphs)
-        write_json(folder.work / "cv_scores.json", {
+        write.write_json(folder.work / layout.CV_SCORES, {
             "default": default, "themes": themes,
             "models": {n: {k: v for k, v in s.items() if k != "fold_scores"}
                        for n, s in scores.items()}})
-        write_json(folder.work / CODEBOOK_FILE, codebook.model_dump(mode="json"))
-        write_json(folder.work / "cv_folds.json", {n: s["fold_scores"] for n, s in scores.items()})
-        (folder.work / "comparison.md").write_text(comparison_markdown(scores, themes, default),
-                                                   encoding="utf-8")
-        write_json(folder.work / "manifest.json", manifest(
-            experiment.model_dump(mode="json"), timer, kind="classifier",
+        write.write_codebook(folder.work, codebook)
+        write.write_json(folder.work / layout.CV_FOLDS,
+                         {n: s["fold_scores"] for n, s in scores.items()})
+        write.write_text(folder.work, layout.COMPARISON,
+                         comparison_markdown(scores, themes, default))
+        write.write_manifest(folder.work, new_manifest(
+            "classifier", experiment.model_dump(mode="json"), timer,
             random_seeds=[experiment.cv.seed], corpus_hash=corpus.fingerprint(),
             raw_data_hash=files_hash(files), labeled_paragraphs=len(rows), default=default))
         if context.finish:
@@ -168,20 +170,18 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
 
 def write_predictions(work: Path, paragraphs: list[Any]) -> None:
     """The chosen model's themes for every corpus paragraph (for theme shares in the report)."""
-    from research.corpus.records import dump_jsonl, write_paragraphs
     from research.themes.apply import classify_texts
 
-    model, meta = load_model(work / "model")
+    model, meta = load_model(work / layout.MODEL)
     decided = classify_texts(model, meta, [p.text for p in paragraphs])
-    write_paragraphs(paragraphs, work / "corpus.jsonl")
-    (work / "themes.jsonl").write_text(dump_jsonl(
-        {"id": p.id, "labels": themes, "source": "predicted"}
-        for p, (themes, _) in zip(paragraphs, decided)), encoding="utf-8")
+    write.write_corpus(work, paragraphs)
+    write.write_themes(work, ((p.id, themes) for p, (themes, _) in zip(paragraphs, decided)),
+                       source="predicted")
 
 
 def model_meta(candidate: CandidateConfig, codebook: Any, texts: list[str],
                labels: list[list[str]], model: Any, result: dict[str, Any]) -> dict[str, Any]:
-    from research.runs import package_versions
+    from research.run_folder.create import package_versions
 
     return {"name": candidate.name, "candidate": candidate.model_dump(mode="json"),
             "features": list(candidate.features) if candidate.kind == "logistic" else [],

@@ -7,7 +7,6 @@ markdown comparison.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 import statistics
@@ -18,13 +17,13 @@ from typing import Any
 from research.config import BERTopicModelConfig, LDAModelConfig, TopicsExperiment
 from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.read import list_documents
-from research.corpus.records import dump_jsonl, write_paragraphs
 from research.corpus.tokenize import ChineseTokenizer
 from research.metrics.alignment import label_alignment
 from research.metrics.coherence import CoherenceScorer
 from research.metrics.diversity import topic_diversity
 from research.metrics.stability import stability
-from research.runs import CODEBOOK_FILE, RunContext, Timer, files_hash, manifest, run_folder, write_json
+from research.run_folder import layout, write
+from research.run_folder.create import RunContext, Timer, files_hash, new_manifest, run_folder
 from research.registry import KINDS, BuildContext
 from research.size_checks import check_models_fit_corpus
 from research.topics.base import TopicModel, TopicResult
@@ -169,26 +168,6 @@ def comparison_markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_assignments(path: Path, ids: list[str], docs: list[str],
-                      results: list[TopicResult]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "doc"] + [f"{r.name}@{r.seed}" for r in results])
-        for i, (pid, doc) in enumerate(zip(ids, docs)):
-            writer.writerow([pid, doc] + [r.assignments[i] for r in results])
-
-
-def write_metrics_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    columns: list[str] = []
-    for row in rows:
-        columns += [c for c in row if c not in columns and c not in ("params", "theme_topics", "swept")]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns + ["params"], extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "params": str(row["params"])})
-
-
 def lda_terms(results: list[TopicResult], tokens: list[list[str]]) -> dict[str, Any]:
     """Per LDA model (first seed of each setting): p(w|t) of top terms, prevalence, p(w)."""
     counts: dict[str, int] = {}
@@ -206,17 +185,12 @@ def lda_terms(results: list[TopicResult], tokens: list[list[str]]) -> dict[str, 
     return {"models": models}
 
 
-def write_embedding_map(path: Path, ids: list[str], vectors: Any, seed: int) -> None:
+def map_2d(vectors: Any, seed: int) -> Any:
     """2-D UMAP of the paragraph embeddings, for the paragraph map in the report."""
     from umap import UMAP
 
-    coords = UMAP(n_neighbors=15, n_components=2, min_dist=0.1, metric="cosine",
-                  random_state=seed).fit_transform(vectors)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "x", "y"])
-        for pid, (x, y) in zip(ids, coords):
-            writer.writerow([pid, round(float(x), 5), round(float(y), 5)])
+    return UMAP(n_neighbors=15, n_components=2, min_dist=0.1, metric="cosine",
+                random_state=seed).fit_transform(vectors)
 
 
 @dataclass
@@ -302,25 +276,23 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
                      {p.name: p for p in points})
     with run_folder(context.root, experiment.name) as folder:
         work = folder.work
-        write_paragraphs(paragraphs, work / "corpus.jsonl")
-        write_json(work / "topics.json", {"models": [r.topics_dict() for r in results]})
-        write_json(work / "metrics.json", {"rows": rows})
-        write_metrics_csv(work / "metrics.csv", rows)
-        write_assignments(work / "assignments.csv", ids, [p.doc for p in paragraphs], results)
-        (work / "comparison.md").write_text(comparison_markdown(rows), encoding="utf-8")
-        write_json(work / "lda_terms.json", lda_terms(results, tokens))
+        write.write_corpus(work, paragraphs)
+        write.write_topics(work, results)
+        write.write_metrics(work, rows)
+        write.write_assignments(work, ids, [p.doc for p in paragraphs], results)
+        write.write_text(work, layout.COMPARISON, comparison_markdown(rows))
+        write.write_json(work / layout.LDA_TERMS, lda_terms(results, tokens))
         if inputs.codebook is not None:
-            write_json(work / CODEBOOK_FILE, inputs.codebook.model_dump(mode="json"))
+            write.write_codebook(work, inputs.codebook)
         if labels:
-            (work / "themes.jsonl").write_text(dump_jsonl(
-                {"id": pid, "labels": labels[pid], "source": "hand"}
-                for pid in ids if pid in labels), encoding="utf-8")
+            write.write_themes(work, ((pid, labels[pid]) for pid in ids if pid in labels),
+                               source="hand")
         if embeddings:
             with timer.stage("map_2d"):
-                write_embedding_map(work / "embedding_map.csv", ids,
-                                    next(iter(embeddings.values())), experiment.random_seeds[0])
-        write_json(work / "manifest.json", manifest(
-            experiment.model_dump(mode="json"), timer, kind="topics",
+                write.write_embedding_map(work, ids, map_2d(next(iter(embeddings.values())),
+                                                            experiment.random_seeds[0]))
+        write.write_manifest(work, new_manifest(
+            "topics", experiment.model_dump(mode="json"), timer,
             random_seeds=experiment.random_seeds, corpus_hash=corpus.fingerprint(),
             raw_data_hash=files_hash(inputs.files), paragraphs=len(paragraphs),
             embedding_cache_hits=cache_hits, fits=len(results)))

@@ -42,7 +42,7 @@ def test_load_model_scores_a_list_of_texts_and_reads_traditional_text_alike() ->
 def test_load_run_gives_tables_of_a_real_run(tmp_path: Path) -> None:
     folder = run_experiment(load_experiment(tiny_topics_config(tmp_path)))
     run = research.load_run(folder)
-    assert run.manifest["kind"] == "topics" and run.problems == {}
+    assert run.manifest.kind == "topics" and run.problems == {}
     assert set(run.metrics["name"]) == {"lda[k=3]", "lda[k=4]"}
     assert run.topics.groupby("setting")["topic"].nunique().to_dict() == {"lda[k=3]": 3,
                                                                           "lda[k=4]": 4}

@@ -24,7 +24,9 @@ from research.experiments import load_experiment, run_experiment
 from research.themes.codebook import load_codebook
 from tests.browser import check_page, find_chromium, screenshot_sections
 from research.viz.classify_html import render_classification_html
-from research.viz.load import best_settings, load_run, read_jsonl
+from research.metrics.summary import best_settings
+from research.run_folder.load import load_run
+from research.run_folder.read import read_rows as read_jsonl
 from research.viz.index import write_index
 from research.viz.report import write_report
 from research.viz.style import render, wrap

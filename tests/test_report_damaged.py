@@ -15,7 +15,7 @@ import pytest
 
 from research.errors import InputError
 from research.experiments import load_experiment, run_experiment
-from research.viz.load import load_run
+from research.run_folder.load import load_run
 from research.viz.index import write_index
 from tests.conftest import ROOT
 from research.viz.report import write_report

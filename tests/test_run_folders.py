@@ -5,7 +5,6 @@ The runs here are tiny (one seed document, LDA only, one seed) so the module sta
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ import pytest
 from research.errors import ConfigError, InputError
 from research.outputs import check_writable_folder
 from research.experiments import load_experiment, run_experiment
-from research.runs import RunContext, RunFolder, run_folder
+from research.run_folder.create import RunContext, RunFolder, run_folder
 from research.topic_experiment import run_topics
 from tests.helpers import run_cli, tiny_topics_config
 
@@ -191,3 +190,53 @@ def test_interrupt_while_finishing_leaves_no_run(tmp_path: Path) -> None:
         run_topics(experiment, RunContext(experiment.output, finish=finish))
     assert seen and seen[0].work.name.startswith(".")
     assert list((tmp_path / "results" / "tiny").iterdir()) == []
+
+
+def test_what_the_writers_save_the_readers_give_back(corpus, tmp_path: Path) -> None:
+    """OCTIS's save/load pairing: one package writes and reads every file of a run folder."""
+    from research.config import LDAModelConfig, TokenizeConfig
+    from research.corpus.tokenize import ChineseTokenizer
+    from research.run_folder import write
+    from research.run_folder.create import Timer, new_manifest
+    from research.run_folder.load import load_run
+    from research.topics.lda import LDATopicModel
+
+    paragraphs = corpus.paragraphs[:80]
+    tokens = ChineseTokenizer(TokenizeConfig()).tokenize_all([p.text for p in paragraphs])
+    config = LDAModelConfig(kind="lda", name="lda", k=3, iterations=20)
+    fits = [LDATopicModel("lda", config, {"k": 3}).fit([], tokens, seed, None) for seed in (1, 2)]
+    ids, docs = [p.id for p in paragraphs], [p.doc for p in paragraphs]
+    rows = [{"name": "lda", "kind": "lda", "seed": r.seed, "npmi": 0.01 * r.seed,
+             "params": {"k": 3}} for r in fits]
+    write.write_corpus(tmp_path, paragraphs)
+    write.write_topics(tmp_path, fits)
+    write.write_metrics(tmp_path, rows)
+    write.write_assignments(tmp_path, ids, docs, fits)
+    write.write_embedding_map(tmp_path, ids, [(i / 7, -i / 3) for i in range(len(ids))])
+    write.write_themes(tmp_path, [(ids[0], ["funding"])], source="hand")
+    write.write_manifest(tmp_path, new_manifest("topics", {"name": "round-trip"}, Timer(),
+                                                random_seeds=[1, 2], paragraphs=len(ids)))
+
+    data = load_run(tmp_path)
+    assert data.manifest.kind == "topics" and data.name == "round-trip"
+    assert data.manifest.random_seeds == [1, 2] and data.manifest.fact("paragraphs") == 80
+    assert [p["id"] for p in data.corpus] == ids
+    assert [(m.name, m.seed) for m in data.models] == [("lda", 1), ("lda", 2)]
+    assert [t["words"] for t in data.models[1].topics] == [t.words for t in fits[1].topics]
+    assert data.metrics == rows
+    assert data.assignment_ids == ids
+    assert data.assignments == {f"lda@{r.seed}": r.assignments for r in fits}
+    assert data.embedding_map[ids[3]] == (round(3 / 7, 5), round(-1.0, 5))
+    assert data.themes == [{"id": ids[0], "labels": ["funding"], "source": "hand"}]
+    assert data.problems == {}  # the config names no models: no lda_terms.json expected
+
+
+def test_manifest_with_a_wrong_type_is_one_line_naming_the_key(tmp_path: Path) -> None:
+    from research.run_folder.read import read_manifest
+
+    (tmp_path / "manifest.json").write_text('{"kind": "topics", "random_seeds": "one"}',
+                                            encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_manifest(tmp_path / "manifest.json")
+    assert caught.value.path == str(tmp_path / "manifest.json")
+    assert "random_seeds" in caught.value.reason and "\n" not in caught.value.reason

@@ -11,7 +11,7 @@ import pytest
 
 from research.errors import ResearchError
 from research.experiments import load_experiment, run_experiment
-from research.runs import run_folder
+from research.run_folder.create import run_folder
 from tests.conftest import ROOT, seed_file
 
 BANNED_TOP5 = {"发展", "教育", "均衡", "推进", "加强", "提高", "工作", "促进", "实现", "积极",

@@ -10,7 +10,6 @@ import codecs
 import io
 import logging
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from research.registry import KINDS, sweep_param
 from research.viz.figures import topic_label
-from research.viz.load import finite, group_rows
+from research.metrics.summary import finite, group_rows
 from research.viz.style import PALETTE, esc, style_figure
 
 #: Titles per model kind, from the registry (kept as a mapping for the report and index).

@@ -13,9 +13,11 @@ from typing import Any
 from research.corpus.records import atomic_write_text
 from research.errors import InputError
 from research.viz.figures_compare import KIND_TITLE
-from research.viz.load import best_settings, load_run, setting_summary
-from research.viz.readers import read_cv_scores, read_manifest, read_metric_rows
-from research.viz.report import REPORT_NAME, save_report
+from research.metrics.summary import best_settings, setting_summary
+from research.run_folder.load import load_run
+from research.run_folder import layout
+from research.run_folder.read import read_cv_scores, read_manifest, read_metric_rows
+from research.viz.report import save_report
 from research.viz.style import render
 from research.viz.tables import mean_sd
 
@@ -31,7 +33,7 @@ def find_runs(results_dir: Path, max_depth: int = 3) -> list[Path]:
     found: list[Path] = []
 
     def walk(folder: Path, depth: int) -> None:
-        if (folder / "manifest.json").is_file():
+        if (folder / layout.MANIFEST).is_file():
             found.append(folder)
         if depth >= max_depth:
             return
@@ -49,15 +51,15 @@ def find_runs(results_dir: Path, max_depth: int = 3) -> list[Path]:
 
 def headline(run_dir: Path) -> str:
     """Best mean NPMI per model kind (topics) or the default model's macro F1 (classifier)."""
-    if (run_dir / "cv_scores.json").is_file():
-        cv = read_cv_scores(run_dir / "cv_scores.json")
+    if (run_dir / layout.CV_SCORES).is_file():
+        cv = read_cv_scores(run_dir / layout.CV_SCORES)
         models = cv.get("models", {})
         default = cv.get("default")
         scores = models.get(default) or next(iter(models.values()), {})
         return (f"macro F1 {mean_sd(scores.get('macro_f1'), scores.get('macro_f1_std'))} "
                 f"({default})") if scores else "–"
-    if (run_dir / "metrics.json").is_file():
-        rows = read_metric_rows(run_dir / "metrics.json")
+    if (run_dir / layout.METRICS).is_file():
+        rows = read_metric_rows(run_dir / layout.METRICS)
         if not rows:
             return "–"
         npmi = setting_summary(rows, ["npmi"])[("npmi", "mean")]
@@ -72,12 +74,12 @@ def index_entry(run: Path, results_dir: Path, generate_missing: bool) -> dict[st
                              "paragraphs": "–", "headline": "–",
                              "path": run.relative_to(results_dir).as_posix() or "."}
     try:
-        manifest = read_manifest(run / "manifest.json")
+        manifest = read_manifest(run / layout.MANIFEST)
     except InputError as exc:
-        entry["notes"] = {"manifest.json": f"unreadable: manifest.json: {exc.reason}"}
+        entry["notes"] = {layout.MANIFEST: f"unreadable: {layout.MANIFEST}: {exc.reason}"}
         return entry
     notes: dict[str, str] = {}
-    if generate_missing and not (run / REPORT_NAME).is_file():
+    if generate_missing and not (run / layout.REPORT).is_file():
         try:
             data = load_run(run)
             save_report(data)
@@ -89,10 +91,9 @@ def index_entry(run: Path, results_dir: Path, generate_missing: bool) -> dict[st
     except InputError as exc:
         name = Path(exc.path).name
         notes.setdefault(name, f"{name} unreadable: {exc.reason}")
-    config = manifest.get("config") or {}
-    entry.update(run=str(config.get("name") or run.parent.name),
-                 kind=str(manifest.get("kind", "–")), created=str(manifest.get("created", "")),
-                 paragraphs=manifest.get("paragraphs", "–"), notes=notes)
+    entry.update(run=manifest.name or run.parent.name, kind=manifest.kind,
+                 created=manifest.created, paragraphs=manifest.fact("paragraphs", "–"),
+                 notes=notes)
     return entry
 
 
@@ -104,7 +105,7 @@ def index_row(entry: dict[str, Any], results_dir: Path) -> dict[str, Any]:
         date = datetime.fromisoformat(date).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         pass
-    link = f"{entry['path']}/{REPORT_NAME}" if entry["path"] != "." else REPORT_NAME
+    link = f"{entry['path']}/{layout.REPORT}" if entry["path"] != "." else layout.REPORT
     return {**entry, "date": date, "link": link if (results_dir / link).is_file() else None,
             "notes": "; ".join(entry["notes"].values())}
 

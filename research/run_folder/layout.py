@@ -1,0 +1,86 @@
+"""What a run folder holds: every file name, the typed manifest, and what each kind of run writes.
+
+The writers (``write``), the readers (``read``, ``load``) and the report take names from here,
+so a file is renamed in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MANIFEST = "manifest.json"
+CORPUS = "corpus.jsonl"
+TOPICS = "topics.json"
+METRICS = "metrics.json"
+METRICS_CSV = "metrics.csv"
+ASSIGNMENTS = "assignments.csv"
+COMPARISON = "comparison.md"
+LDA_TERMS = "lda_terms.json"
+EMBEDDING_MAP = "embedding_map.csv"
+#: Theme labels per paragraph: the hand labels (topics runs) or the chosen model's (classifier).
+THEMES = "themes.jsonl"
+#: The codebook a run used, saved in the run: its report never reads the checkout's configs/.
+CODEBOOK = "codebook.json"
+CV_SCORES = "cv_scores.json"
+CV_FOLDS = "cv_folds.json"
+#: The chosen theme model of a classifier run (a model folder, see themes.model_io).
+MODEL = "model"
+REPORT = "report.html"
+
+#: What the report cannot show without each file (said on the page when one is missing).
+LEAVES_OUT = {
+    CORPUS: "corpus counts, theme shares per document and paragraph texts",
+    TOPICS: "every per-model figure and the LDA × BERTopic overlap",
+    METRICS: "the comparison across settings; per-model figures show the first setting of each "
+             "model kind instead of the best by NPMI",
+    ASSIGNMENTS: "the paragraph map and topics × themes",
+    EMBEDDING_MAP: "the BERTopic paragraph map",
+    LDA_TERMS: "the LDA term relevance figure",
+    THEMES: "theme shares and topics × themes",
+    CV_SCORES: "the classifier's cross-validation scores",
+}
+
+
+class Manifest(BaseModel):
+    """manifest.json: what was run, on what, with which versions, and how long each stage took.
+
+    The fields every run writes are typed; facts particular to a kind of run (paragraphs, fits,
+    the chosen default model …) are kept as they are.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: Literal["topics", "classifier"] = "topics"
+    created: str = ""
+    config: dict[str, Any] = Field(default_factory=dict)
+    versions: dict[str, str] = Field(default_factory=dict)
+    git_commit: str | None = None
+    platform: str = ""
+    timings_seconds: dict[str, float] = Field(default_factory=dict)
+    random_seeds: list[int] = Field(default_factory=list)
+    corpus_hash: str | None = None
+    raw_data_hash: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        """The run's name from its config (None when the config lacks one)."""
+        name = self.config.get("name")
+        return str(name) if name else None
+
+    def fact(self, key: str, default: Any = None) -> Any:
+        """A kind-specific fact (``paragraphs``, ``fits``, ``default`` …)."""
+        return (self.model_extra or {}).get(key, default)
+
+
+def expected_files(manifest: Manifest) -> set[str]:
+    """The files a finished run of this kind and config writes (and the report reads)."""
+    if manifest.kind == "classifier":
+        return {CORPUS, THEMES, CV_SCORES}
+    config = manifest.config
+    models = config.get("models") if isinstance(config.get("models"), list) else []
+    kinds = {m.get("kind") for m in models if isinstance(m, dict)}
+    files = {CORPUS, TOPICS, METRICS, ASSIGNMENTS}
+    files |= {LDA_TERMS} if "lda" in kinds else set()
+    files |= {EMBEDDING_MAP} if "bertopic" in kinds else set()
+    return files | ({THEMES} if config.get("labels") else set())
