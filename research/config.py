@@ -301,12 +301,31 @@ class ExperimentConfig(StrictModel):
         return self._source
 
 
+#: jieba part-of-speech tags that carry no theme: numerals, time words, adverbs, pronouns,
+#: conjunctions, particles, prepositions, measure words.
+FILLER_TAGS = ["m", "t", "d", "r", "c", "u", "p", "q"]
+
+
+class VocabularyConfig(StrictModel):
+    """Words the topic models never see, found in the corpus itself (saved in the run)."""
+
+    drop_pos: list[Annotated[str, Field(pattern=r"^[a-z]{1,4}$")]] = Field(
+        default_factory=lambda: list(FILLER_TAGS),
+        description="jieba part-of-speech tags to drop (a word's commonest tag in the corpus)")
+    drop_place_names: bool = Field(True, description="names of provinces, cities, counties and "
+                                   "districts (and their short forms), which tie topics to "
+                                   "one report rather than a theme")
+    max_doc_share: float | None = Field(0.25, gt=0, le=1, description="drop genre words that "
+                                        "occur in more than this share of paragraphs")
+
+
 class TopicsExperiment(ExperimentConfig):
     """A comparison of topic models on one corpus, over sweeps and random seeds."""
 
     kind: Literal["topics"]
     name: str = Field(pattern=RUN_NAME, max_length=100)
     corpus: CorpusConfig = CorpusConfig()
+    vocabulary: VocabularyConfig = VocabularyConfig()
     random_seeds: list[Annotated[int, Field(ge=0, lt=2**31)]] = Field([1, 2, 3], min_length=1)
     top_n: int = Field(10, ge=3, le=100)
     models: list[TopicModelConfig] = Field(min_length=1)

@@ -18,6 +18,7 @@ from research.config import BERTopicModelConfig, LDAModelConfig, TopicsExperimen
 from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.read import list_documents
 from research.corpus.tokenize import ChineseTokenizer
+from research.corpus.vocabulary import words_to_drop
 from research.metrics.alignment import label_alignment
 from research.metrics.coherence import CoherenceScorer
 from research.metrics.diversity import topic_diversity
@@ -246,6 +247,12 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
     tokenizer = inputs.tokenizer
     with timer.stage("tokenize"):
         tokens = tokenizer.tokenize_all(texts)
+    with timer.stage("vocabulary"):
+        dropped = words_to_drop(texts, tokens, tokenizer, experiment.vocabulary)
+        tokenizer = tokenizer.excluding(w for words in dropped.values() for w in words)
+        tokens = [[w for w in paragraph if w not in tokenizer.excluded] for paragraph in tokens]
+    say(f"vocabulary: {len(tokenizer.excluded)} words left out "
+        f"({', '.join(f'{reason} {len(words)}' for reason, words in dropped.items()) or 'none'})")
     embeddings: dict[str, Any] = {}
     cache_hits: dict[str, bool] = {}
     for model in experiment.models:
@@ -282,6 +289,7 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
         write.write_assignments(work, ids, [p.doc for p in paragraphs], results)
         write.write_text(work, layout.COMPARISON, comparison_markdown(rows))
         write.write_json(work / layout.LDA_TERMS, lda_terms(results, tokens))
+        write.write_json(work / layout.VOCABULARY, {"dropped": dropped})
         if inputs.codebook is not None:
             write.write_codebook(work, inputs.codebook)
         if labels:

@@ -42,8 +42,18 @@ class ChineseTokenizer:
     Holds its own jieba dictionary, so the domain terms never leak into other jieba users.
     """
 
-    def __init__(self, config: TokenizeConfig | None = None) -> None:
+    def __init__(self, config: TokenizeConfig | None = None,
+                 excluded: frozenset[str] = frozenset()) -> None:
         self.config = config or TokenizeConfig()
+        #: words dropped for this corpus only (genre words, place names …: see vocabulary)
+        self.excluded = frozenset(excluded)
+
+    def excluding(self, words: Iterable[str]) -> "ChineseTokenizer":
+        """A tokenizer that also drops ``words`` (sharing this one's loaded dictionary)."""
+        other = ChineseTokenizer(self.config, self.excluded | frozenset(words))
+        if "_jieba" in self.__dict__:
+            other.__dict__["_jieba"] = self.__dict__["_jieba"]
+        return other
 
     @property
     def user_dict_path(self) -> Path:
@@ -60,6 +70,11 @@ class ChineseTokenizer:
             words.update(stopwordsiso.stopwords("zh"))
         return frozenset(words)
 
+    @property
+    def jieba(self):  # type: ignore[no-untyped-def]
+        """This tokenizer's own jieba.Tokenizer (domain dictionary loaded)."""
+        return self._jieba
+
     @cached_property
     def _jieba(self):  # type: ignore[no-untyped-def]
         tokenizer = quiet_jieba().Tokenizer()
@@ -73,7 +88,7 @@ class ChineseTokenizer:
         return (len(token) >= self.config.min_token_chars
                 and bool(HAS_CJK.search(token))
                 and not (self.config.drop_numbers and NUMERIC.match(token))
-                and token not in self.stopwords)
+                and token not in self.stopwords and token not in self.excluded)
 
     def __call__(self, text: str) -> list[str]:
         return [t for t in self._jieba.lcut(text, HMM=self.config.hmm) if self.keep(t.strip())]
@@ -83,7 +98,8 @@ class ChineseTokenizer:
 
     def __getstate__(self) -> dict[str, object]:
         # Pickle (joblib, BERTopic) only the config; the jieba dictionary is rebuilt lazily.
-        return {"config": self.config}
+        return {"config": self.config, "excluded": self.excluded}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.config = state["config"]  # type: ignore[assignment]
+        self.excluded = state.get("excluded", frozenset())  # type: ignore[assignment]

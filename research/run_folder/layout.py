@@ -18,6 +18,8 @@ METRICS_CSV = "metrics.csv"
 ASSIGNMENTS = "assignments.csv"
 COMPARISON = "comparison.md"
 LDA_TERMS = "lda_terms.json"
+#: Words the topic models never saw (genre words, place names, filler), by reason.
+VOCABULARY = "vocabulary.json"
 EMBEDDING_MAP = "embedding_map.csv"
 #: Theme labels per paragraph: the hand labels (topics runs) or the chosen model's (classifier).
 THEMES = "themes.jsonl"
