@@ -23,8 +23,8 @@ import numpy as np
 
 from research.config import CorpusConfig
 from research.corpus.pipeline import build_corpus_from_folder
-from research.experiments import load_experiment
-from research.theme_experiment import make_candidate, make_embedders
+from research.runner import load_experiment
+from research.classifier_run import make_candidate, make_embedders
 from research.themes.codebook import load_codebook
 from research.themes.labels import load_labels
 from research.themes.model_io import save_model

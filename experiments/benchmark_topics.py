@@ -78,14 +78,14 @@ def main() -> None:
     _, stages["bertopic_fit"] = timed(fit_bertopic, "b", texts, vectors, tokenizer,
                                       BERTopicModelConfig(kind="bertopic"), 1, {})
     scorer = CoherenceScorer(tokens)
-    topics, _, _ = fit_tomotopy(tokens, settings, 1)
+    topics = fit_tomotopy(tokens, settings, 1).topics
     _, stages["metrics_npmi_cv"] = timed(lambda: (scorer.npmi(topics), scorer.c_v(topics)))
 
     engines = {
         "tomotopy (Gibbs, 200 it)": lambda toks: fit_tomotopy(
-            toks, lda(iterations=200), 1)[0],
+            toks, lda(iterations=200), 1).topics,
         "gensim (VB, 10 passes)": lambda toks: fit_gensim(
-            toks, lda(engine="gensim", passes=10), 1)[0],
+            toks, lda(engine="gensim", passes=10), 1).topics,
         "scikit-learn (batch VB, 20 it)": lambda toks: fit_sklearn(toks, K, 1),
     }
     scaling = []
@@ -94,7 +94,7 @@ def main() -> None:
         for engine, fit in engines.items():
             if scale >= 50 and engine.startswith("gensim"):
                 fit = lambda toks: fit_gensim(  # noqa: E731 - fewer passes at 50x
-                    toks, lda(engine="gensim", passes=2), 1)[0]
+                    toks, lda(engine="gensim", passes=2), 1).topics
                 engine = "gensim (VB, 2 passes)"
             topics, seconds = timed(fit, replicated)
             npmi = scorer.npmi(topics)

@@ -15,7 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.browser import check_page, find_chromium, screenshot_sections  # noqa: E402
-from research.viz.report import REPORT_NAME, write_report  # noqa: E402
+from research.run_folder.layout import REPORT  # noqa: E402
+from research.viz.report import write_report  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,13 +30,14 @@ def main(argv: list[str] | None = None) -> int:
         print("chromium not found: install it (apt-get install chromium) or set $CHROMIUM",
               file=sys.stderr)
         return 2
-    report = args.run_dir / REPORT_NAME
+    report = args.run_dir / REPORT
     if args.rebuild or not report.is_file():
         report = write_report(args.run_dir)
     print(f"report: {report} ({report.stat().st_size / 1e6:.1f} MB)")
     check = check_page(report, chromium)
-    print(f"opened (load event) in {check.load_ms / 1000:.2f} s; every figure drawn after "
-          f"{check.rendered_ms / 1000:.2f} s")
+    drawn = (f"every figure drawn after {check.rendered_ms / 1000:.2f} s"
+             if check.rendered_ms is not None else "figures not all drawn")
+    print(f"opened (load event) in {check.load_ms / 1000:.2f} s; {drawn}")
     problems = [f"page error: {e}" for e in check.errors]
     problems += [f"figure not rendered in section {s}" for s in check.unrendered]
     problems += [f"external resource requested: {r}" for r in check.external]

@@ -200,7 +200,7 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.progress import TimeElapsedColumn
 
-    from research.experiments import load_experiment, run_experiment
+    from research.runner import load_experiment, run_experiment
     from research.run_folder import layout
 
     experiment = load_experiment(config)

@@ -164,6 +164,8 @@ def describe_validation_error(error: ValidationError, source: str) -> str:
                 any(not m.startswith(TYPE_MISMATCH) for m in same)
                 or keys.index(key) != index):
             continue  # one member of a union said it better, or already said it
+        if item["type"] == "literal_error" and len(same) > 1:
+            continue  # a union's fixed word ('auto') next to the number it also takes
         if item["type"] == "extra_forbidden":
             problems.append(f"unknown key '{key}'")
         elif item["type"] == "missing":
@@ -281,9 +283,18 @@ class BERTopicModelConfig(StrictModel):
     n_neighbors: sweep(int, ge=2) = 15  # type: ignore[valid-type]
     n_components: sweep(int, ge=1, le=100) = 5  # type: ignore[valid-type]
     min_dist: sweep(float, ge=0, le=1) = 0.0  # type: ignore[valid-type]
-    min_cluster_size: sweep(int, ge=2) = 10  # type: ignore[valid-type]
-    min_samples: int | None = Field(None, ge=1)
+    # "auto": from the number of paragraphs (3%; min_samples a tenth of that, at least 2; see
+    # research/topics/bertopic_model.py). The old fixed 10 with min_samples = min_cluster_size
+    # put 89% of the 581 seed paragraphs into one topic on 7 of 20 seeds.
+    min_cluster_size: sweep(int, ge=2) | Literal["auto"] = "auto"  # type: ignore[valid-type]
+    min_samples: Annotated[int, Field(ge=1)] | Literal["auto"] | None = Field(
+        "auto", description="None = min_cluster_size (HDBSCAN's default)")
+    cluster_selection_method: Literal["eom", "leaf"] = "eom"
+    max_topic_share: float | None = Field(0.5, gt=0, le=1, description="eom never picks a "
+                                          "topic holding more of the paragraphs (None: no cap)")
     reduce_outliers: bool = False
+    ensemble: int = Field(1, ge=1, le=50, description="fits per seed combined into consensus "
+                          "topics (research/topics/consensus.py); 1 = a single fit")
     guided: bool = Field(False, description="seed_topic_list from the codebook keywords")
     min_df: int = Field(2, ge=1)
 
@@ -319,6 +330,48 @@ class VocabularyConfig(StrictModel):
                                         "occur in more than this share of paragraphs")
 
 
+class DiagnosticThresholds(StrictModel):
+    """When a fit is flagged; the defaults mark clearly degenerate fits, not merely weak ones.
+
+    A flag removes a fit from the verdict, so a false alarm costs evidence: each default is set
+    where a researcher would not read the fit as a set of themes at all.
+    """
+
+    collapsed_share: float = Field(
+        0.5, gt=0, le=1, description="`collapsed` when one topic holds more than this share of "
+        "the assigned (non-outlier) paragraphs")
+    min_topics: int = Field(
+        3, ge=1, description="`few_topics` when fewer topics than this hold any paragraph")
+    single_source_share: float = Field(
+        0.8, gt=0, le=1, description="a topic is single-source when at least this share of its "
+        "paragraphs come from one sub-document")
+    single_source_topics: float = Field(
+        0.5, ge=0, lt=1, description="`single_source` when more than this share of the judged "
+        "topics are single-source (0.5: a majority)")
+    min_topic_size: int = Field(
+        5, ge=1, description="topics with fewer paragraphs are not judged single-source: two "
+        "paragraphs from one sub-document say nothing")
+    max_outlier_share: float = Field(
+        0.3, ge=0, le=1, description="`many_outliers` when more than this share of paragraphs "
+        "has no topic (BERTopic's -1; for LDA, paragraphs without tokens)")
+
+
+class VerdictConfig(StrictModel):
+    """How the verdict is computed; embeddable in a run config."""
+
+    n_resamples: int = Field(1000, ge=100, le=100_000,
+                             description="bootstrap resamples of the paragraphs (coherence)")
+    resample_seeds: bool = Field(False, description="each resample also redraws the seeds "
+                                 "(wider: adds seed-to-seed spread; unstable with 2-3 seeds)")
+    bootstrap_method: Literal["centred", "BCa", "percentile", "basic"] = Field(
+        "centred", description="centred: the percentiles of the draws moved onto the estimate "
+        "(drawing paragraphs with replacement duplicates some, which raises coherence; the "
+        "shift is removed); or one of scipy.stats.bootstrap's intervals")
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    random_seed: int = Field(0, ge=0, description="seed of the bootstrap's draws")
+    exclude_flagged: bool = Field(True, description="leave flagged fits out of the verdict")
+
+
 class TopicsExperiment(ExperimentConfig):
     """A comparison of topic models on one corpus, over sweeps and random seeds."""
 
@@ -326,6 +379,8 @@ class TopicsExperiment(ExperimentConfig):
     name: str = Field(pattern=RUN_NAME, max_length=100)
     corpus: CorpusConfig = CorpusConfig()
     vocabulary: VocabularyConfig = VocabularyConfig()
+    diagnostics: DiagnosticThresholds = DiagnosticThresholds()
+    verdict: VerdictConfig = VerdictConfig()
     random_seeds: list[Annotated[int, Field(ge=0, lt=2**31)]] = Field([1, 2, 3], min_length=1)
     top_n: int = Field(10, ge=3, le=100)
     models: list[TopicModelConfig] = Field(min_length=1)
@@ -340,7 +395,7 @@ class TopicsExperiment(ExperimentConfig):
 
 
 class CandidateConfig(StrictModel):
-    """One theme classifier to cross-validate."""
+    """One theme classifier to cross-validate; its defaults are ThemeClassifier's too."""
 
     name: str
     kind: Literal["keywords", "logistic"] = "logistic"

@@ -39,8 +39,9 @@ class ModelKind:
 
 
 def _values(setting: Any) -> list[Any]:
-    """A swept setting's values (a scalar is a sweep of one)."""
-    return list(setting) if isinstance(setting, list) else [setting]
+    """A swept setting's numeric values (a scalar is a sweep of one; "auto" has none: it is
+    fitted to the corpus, see research/topics/bertopic_model.py)."""
+    return [v for v in (setting if isinstance(setting, list) else [setting]) if v != "auto"]
 
 
 def lda_limits(config: LDAModelConfig, n: int) -> list[tuple[str, Any, int]]:
@@ -52,8 +53,7 @@ def bertopic_limits(config: BERTopicModelConfig, n: int) -> list[tuple[str, Any,
     limits += [("n_neighbors", v, n - 1) for v in _values(config.n_neighbors)]
     limits += [("n_components", v, n - 2) for v in _values(config.n_components)]
     limits.append(("min_df", config.min_df, n))
-    if config.min_samples is not None:
-        limits.append(("min_samples", config.min_samples, n - 1))
+    limits += [("min_samples", v, n - 1) for v in _values(config.min_samples) if v is not None]
     return limits
 
 

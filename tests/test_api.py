@@ -8,7 +8,7 @@ from pathlib import Path
 import opencc
 
 import research
-from research.experiments import load_experiment, run_experiment
+from research.runner import load_experiment, run_experiment
 from tests.conftest import seed_file
 from tests.helpers import tiny_topics_config
 

@@ -74,7 +74,7 @@ def write_experiment(tmp_path: Path, source: str, **model_changes: object) -> Pa
     ({"name": ".hidden"}, "name"),
 ])
 def test_out_of_range_numbers_and_unsafe_names_are_refused(tmp_path: Path, changes, key) -> None:
-    from research.experiments import load_experiment
+    from research.runner import load_experiment
 
     path = write_experiment(tmp_path, "quick.yaml", **changes)
     with pytest.raises(ConfigError) as caught:
@@ -85,7 +85,7 @@ def test_out_of_range_numbers_and_unsafe_names_are_refused(tmp_path: Path, chang
 
 
 def test_a_dotted_name_is_still_a_name(tmp_path: Path) -> None:
-    from research.experiments import load_experiment
+    from research.runner import load_experiment
 
     assert load_experiment(write_experiment(tmp_path, "quick.yaml", name="lda.v2")).name == "lda.v2"
 
@@ -132,7 +132,7 @@ def test_old_key_names_still_load_with_one_warning_naming_the_file(tmp_path: Pat
     import warnings
 
     from research.errors import ConfigDeprecation
-    from research.experiments import load_experiment
+    from research.runner import load_experiment
 
     text = (ROOT / "configs/quick.yaml").read_text(encoding="utf-8")
     old = text.replace("  folder: seeds/raw", "  seeds: seeds/raw").replace(
@@ -156,7 +156,7 @@ def test_old_key_names_still_load_with_one_warning_naming_the_file(tmp_path: Pat
 def test_a_classifier_config_refuses_tokenize_settings_it_would_ignore(tmp_path: Path) -> None:
     import yaml
 
-    from research.experiments import load_experiment
+    from research.runner import load_experiment
 
     data = yaml.safe_load((ROOT / "configs/classifier.yaml").read_text(encoding="utf-8"))
     data["corpus"]["tokenize"] = {"hmm": True}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from research.config import CorpusConfig, load_config
-from research.experiments import load_experiment
+from research.runner import load_experiment
 from research.themes.codebook import load_codebook
 from tests.conftest import ROOT
 

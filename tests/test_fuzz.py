@@ -34,7 +34,7 @@ from research.corpus.pipeline import build_corpus
 from research.corpus.read import RawDocument, read_bytes, read_document
 from research.corpus.records import paragraph_id
 from research.errors import ConfigError, InputError
-from research.experiments import load_experiment
+from research.runner import load_experiment
 from tests.conftest import ROOT, SEEDS
 from tests.helpers import make_docx, make_pdf
 

@@ -59,10 +59,15 @@ def test_trusted_types_are_exactly_what_trained_models_contain(tmp_path):
     texts = ["学校经费投入增加", "教师编制补充到位", "校舍建设改造完成", "城乡教育均衡发展"] * 6
     labels = np.array([[1, 0], [0, 1], [1, 0], [0, 1]] * 6)
     keywords = {"a": ["经费"], "b": ["教师"]}
+
+    def embedder(batch):  # stands in for MemoEmbedder, which is never saved either
+        return np.array([[len(t), t.count("教")] for t in batch], dtype=float)
+
     seen: set[str] = set()
     for model in (KeywordBaseline(["a", "b"], keywords),
-                  ThemeClassifier(["a", "b"], keywords, inner_folds=2,
-                                  features=("words", "chars", "keywords", "keyword_terms"))):
+                  ThemeClassifier(["a", "b"], keywords, inner_folds=2, embedder=embedder,
+                                  features=("words", "chars", "keywords", "keyword_terms",
+                                            "embeddings"))):
         path = tmp_path / f"{type(model).__name__}.skops"
         sio.dump(model.fit(texts, labels), path)
         seen |= set(sio.get_untrusted_types(file=path))
@@ -166,7 +171,7 @@ def test_model_install_copies_a_checked_model_and_refuses_a_crafted_one(tmp_path
 
 def test_a_config_no_longer_installs_models_as_a_side_effect(tmp_path):
     from research.errors import ConfigError
-    from research.experiments import load_experiment
+    from research.runner import load_experiment
     from tests.conftest import ROOT
 
     text = (ROOT / "configs/classifier.yaml").read_text(encoding="utf-8")

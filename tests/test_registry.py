@@ -8,7 +8,7 @@ import yaml
 
 from research.config import TopicModelConfig, TopicsExperiment
 from research.registry import KINDS
-from research.topic_experiment import expand_sweep
+from research.topics_run import expand_sweep
 from research.viz.figures_compare import series_name, sweep_figure
 from tests.conftest import ROOT
 
@@ -35,5 +35,8 @@ def test_sweep_lines_come_from_swept_values_not_from_names() -> None:
             for k in (5, 10) for a in (0.1, 0.5)]
     assert series_name(rows[0], "k") == "lda[alpha=0.1]"
     figure = sweep_figure(rows, "t")
-    assert sorted(trace.name for trace in figure.data) == ["lda[alpha=0.1]", "lda[alpha=0.5]"]
-    assert all(list(trace.x) == [5, 10] for trace in figure.data)
+    lines = [trace for trace in figure.data if trace.mode == "lines"]
+    assert sorted(trace.name for trace in lines) == ["lda[alpha=0.1]", "lda[alpha=0.5]"]
+    assert all(list(trace.x) == [5, 10] for trace in lines)
+    dots = [trace for trace in figure.data if trace.mode == "markers"]  # one per seed
+    assert sorted(len(trace.x) for trace in dots) == [2, 2]

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import statistics
+import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 import yaml
 
 from research.errors import InputError
-from research.experiments import load_experiment, run_experiment
+from research.runner import load_experiment, run_experiment
 from research.themes.codebook import load_codebook
 from tests.browser import check_page, find_chromium, screenshot_sections
 from research.viz.classify_html import render_classification_html
@@ -34,13 +35,14 @@ from research.viz.tables import classifier_table, comparison_table, mean_sd
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "configs" / "themes.yaml"
-TOPIC_SECTIONS = ["summary", "compare-metrics", "compare-overlap", "lda-map", "lda-words",
-                  "lda-similarity", "lda-relevance", "bertopic-map", "bertopic-words",
+TOPIC_SECTIONS = ["summary", "compare-metrics", "compare-overlap", "lda-topics", "lda-map",
+                  "lda-words", "lda-similarity", "lda-relevance", "bertopic-topics",
+                  "bertopic-map", "bertopic-words",
                   "bertopic-similarity", "bertopic-hierarchy", "bertopic-paragraphs",
                   "themes-docs", "themes-subdocs", "themes-topics"]
 CLASSIFIER_SECTIONS = ["summary", "themes-docs", "themes-subdocs", "themes-cv"]
-#: Screenshots of the test report's sections, kept (git-ignored) for a look after the run.
-SCREENSHOTS = ROOT / "results" / "report-screenshots"
+#: Sections drawn as HTML tables, not figures.
+TABLE_SECTIONS = {"summary", "lda-topics", "bertopic-topics"}
 SECTION_RE = re.compile(r'<section id="([^"]+)"><h2>[^<]+</h2><p class="explain">[^<]+</p>')
 
 pytestmark = pytest.mark.slow
@@ -98,7 +100,7 @@ def classifier_report(results: Path) -> Path:
 def test_report_has_every_section_with_heading_and_explanation(report: Path) -> None:
     html = report.read_text(encoding="utf-8")
     assert SECTION_RE.findall(html) == TOPIC_SECTIONS
-    assert html.count('<div class="figure">') == len(TOPIC_SECTIONS) - 1  # all but the summary
+    assert html.count('<div class="figure">') == len(set(TOPIC_SECTIONS) - TABLE_SECTIONS)
     for section in TOPIC_SECTIONS:
         assert f'<a href="#{section}">' in html  # table of contents
 
@@ -124,15 +126,22 @@ def test_summary_shows_corpus_comparison_and_versions(report: Path) -> None:
     assert "<th>setting</th>" in html and "lda[k=4]" in html and "lda[k=6]" in html
     assert "<strong>" in html  # the best setting on each metric
     assert "tomotopy" in html and "fit_bertopic" in html  # versions and timings
-    # the comparison comes from metrics.json (mean ± sd over seeds), not from comparison.md
+    # the comparison comes from metrics.json (mean, then every seed), not from comparison.md
     rows = json.loads((report.parent / "metrics.json").read_text(encoding="utf-8"))["rows"]
     npmi = [r["npmi"] for r in rows if r["name"] == "lda[k=4]"]
     summary = html[html.index('<section id="summary">'):html.index('<section id="compare-')]
     row = re.search(r"<tr><td>lda\[k=4\]</td>.*?</tr>", summary).group(0)
     cells = re.findall(r"<td[^>]*>(?:<strong>)?([^<]*)", row)
     assert cells[:3] == ["lda[k=4]", "LDA", str(len(npmi))]  # setting, model, seeds
-    assert f"{statistics.mean(npmi):.3f} ± {statistics.stdev(npmi):.3f}" in cells
+    seeds = " ".join(f"{v:.3f}" for v in npmi)
+    assert f"{statistics.mean(npmi):.3f} [{seeds}]" in cells
     assert "comparison.md" not in summary and "**" not in summary
+    # the verdict opens the page: before the run's facts, every metric's sentence
+    from markupsafe import escape
+
+    entries = json.loads((report.parent / "verdict.json").read_text(encoding="utf-8"))["verdict"]
+    opening = summary[:summary.index('<dl class="facts">')]
+    assert entries and all(str(escape(e["sentence"])) in opening for e in entries)
 
 
 def test_per_model_figures_use_the_best_setting_by_mean_npmi(report: Path) -> None:
@@ -206,9 +215,9 @@ def test_report_survives_missing_files_and_degenerate_models(results: Path,
     (run / "topics.json").write_text(json.dumps(topics, ensure_ascii=False), encoding="utf-8")
     html = write_report(run).read_text(encoding="utf-8")
     assert SECTION_RE.findall(html) == [
-        "summary", "compare-metrics", "compare-overlap", "lda-map", "lda-words",
-        "lda-similarity", "bertopic-map", "bertopic-words", "bertopic-similarity",
-        "bertopic-hierarchy"]
+        "summary", "compare-metrics", "compare-overlap", "lda-topics", "lda-map", "lda-words",
+        "lda-similarity", "bertopic-topics", "bertopic-map", "bertopic-words",
+        "bertopic-similarity", "bertopic-hierarchy"]
     note = html[html.index('<div class="missing-files">'):]
     note = note[:note.index("</div>")]
     assert all(name in note for name in ("embedding_map.csv", "lda_terms.json", "themes.jsonl"))
@@ -241,20 +250,25 @@ def test_classification_html_chips_legend_summary(results: Path) -> None:
 
 def test_browser_check_catches_errors_and_unrendered_figures(report: Path,
                                                              tmp_path: Path) -> None:
-    """The checker itself can fail: a copy with a script error and a broken figure."""
+    """The checker itself can fail: a copy with a script error, a broken figure and a request
+    for an outside image (blocked, and reported)."""
     chromium = chromium_or_skip()
     html = report.read_text(encoding="utf-8")
     first = html.index('<script type="application/json" id="fig-')
     end = html.index("</script>", first)
+    outside = "https://example.org/pixel.png"
     broken = (html[:first] + '<script type="application/json" id="' +
               html[first:].split('id="', 1)[1].split('"', 1)[0] + '">{not json' +
-              html[end:]).replace("</body>", "<script>throw new Error('boom')</script></body>")
+              html[end:]).replace("</body>", f'<img src="{outside}"><script>'
+                                  "throw new Error('boom')</script></body>")
     copy = tmp_path / "broken.html"
     copy.write_text(broken, encoding="utf-8")
     check = check_page(copy, chromium, timeout=60)
     assert any("boom" in e for e in check.errors)
-    assert any("failed" in e for e in check.errors)
+    assert any(re.search(r"figure \S+ failed", e) for e in check.errors)
     assert check.unrendered
+    assert check.external == [outside]
+    assert f"blocked request: {outside}" in check.errors
 
 
 def test_small_helpers() -> None:
@@ -268,27 +282,37 @@ def test_small_helpers() -> None:
 
 
 def test_comparison_table_groups_seeds_with_pandas() -> None:
-    """Per setting: seeds counted, mean ± sd over them, best NPMI first, winners bold, user
-    text escaped by the template."""
+    """Per setting: seeds counted, the mean over unflagged seeds and every seed's value (a
+    flagged one marked and left out of the mean and the ranking), best NPMI first, winners
+    bold, user text escaped by the template."""
     rows = [{"name": "a<b>", "kind": "lda", "seed": s, "n_topics": 4, "npmi": v,
              "fit_seconds": 1.0} for s, v in ((1, 0.1), (2, 0.3))]
-    rows += [{"name": "b", "kind": "bertopic", "seed": 1, "n_topics": n, "npmi": 0.4,
-              "outlier_share": 0.2, "fit_seconds": 2.0} for n in (3, 4)]
+    rows += [{"name": "b", "kind": "bertopic", "seed": s, "n_topics": n, "npmi": 0.4,
+              "outlier_share": 0.2, "fit_seconds": 2.0} for s, n in ((1, 3), (2, 4))]
+    rows += [{"name": "d", "kind": "lda", "seed": 1, "n_topics": 1, "npmi": 0.9,
+              "fit_seconds": 3.0, "flags": ["collapsed"]},
+             {"name": "d", "kind": "lda", "seed": 2, "n_topics": 4, "npmi": 0.05,
+              "fit_seconds": 3.0, "flags": []}]
     rows.append({"name": "c", "kind": "lda", "seed": 1, "n_topics": 4, "npmi": "bad"})
     table = comparison_table(rows)
     assert [c.text for c in table.head] == ["setting", "model", "seeds", "topics", "NPMI ↑",
                                             "outlier share ↓", "fit seconds ↓"]
     text = [[c.text for c in row] for row in table.rows]
-    assert text == [["b", "BERTopic", "2", "3.5 ± 0.7", "0.400 ± 0.000", "0.200 ± 0.000",
-                     "2.00 ± 0.00"],
-                    ["a<b>", "LDA", "2", "4", "0.200 ± 0.141", "–", "1.00 ± 0.00"],
+    assert text == [["b", "BERTopic", "2", "3.5 [3 4]", "0.400 [0.400 0.400]",
+                     "0.200 [0.200 0.200]", "2.00 [2.00 2.00]"],
+                    ["a<b>", "LDA", "2", "4 [4 4]", "0.200 [0.100 0.300]", "–",
+                     "1.00 [1.00 1.00]"],
+                    ["d", "LDA", "2", "4 [1† 4]", "0.050 [0.900† 0.050]", "–",
+                     "3.00 [3.00† 3.00]"],
                     ["c", "LDA", "1", "4", "–", "–", "–"]]
     bold = [[c.strong for c in row][4:] for row in table.rows]
-    assert bold == [[True, False, False], [False, False, True], [False, False, False]]
+    assert bold == [[True, False, False], [False, False, True], [False, False, False],
+                    [False, False, False]]
     html = render("summary.html.j2", facts=[], problems=[], models=[], comparison=table,
+                  verdict=None, verdict_sentences=[], flagged=[],
                   classifiers=None, timings=[], versions=[], config_json="")
     assert "<td>a&lt;b&gt;</td>" in html and "<td>a<b>" not in html
-    assert '<td class="num"><strong>0.400 ± 0.000</strong></td>' in html
+    assert '<strong>0.400 [0.400 0.400]</strong></td>' in html
     cv = {"default": "m2", "themes": ["t1"], "models": {
         "m1": {"macro_f1": 0.5, "macro_f1_std": 0.1, "core_macro_f1": 0.4,
                "per_theme": {"t1": {"f1": 0.7}}, "paragraphs_per_second": 10},
@@ -326,22 +350,26 @@ def test_reports_render_in_headless_chromium_offline(report: Path, classifier_re
     The three browser jobs run side by side (each is one Chromium process).
     """
     chromium = chromium_or_skip()
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    screenshots = tmp_path / "report-screenshots"
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=3) as pool:
-        topics_job = pool.submit(check_page, report, chromium, workdir=tmp_path)
-        shots_job = pool.submit(screenshot_sections, report, SCREENSHOTS, chromium)
+        topics_job = pool.submit(check_page, report, chromium)
+        shots_job = pool.submit(screenshot_sections, report, screenshots, chromium)
         classifier_job = pool.submit(check_page, classifier_report, chromium)
         check, (shots, load_seconds) = topics_job.result(), shots_job.result()
         classifier = classifier_job.result()
     assert check.errors == []
     assert check.external == []
-    assert [f["section"] for f in check.figures] == TOPIC_SECTIONS[1:]
+    assert [f["section"] for f in check.figures] == [
+        s for s in TOPIC_SECTIONS if s not in TABLE_SECTIONS]
     assert check.unrendered == []
     assert [p.name for p in shots] == [f"{i:02d}-{s}.png"
                                        for i, s in enumerate(TOPIC_SECTIONS, 1)]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000
                for p in shots)
+    heights = [struct.unpack(">II", p.read_bytes()[16:24])[1] for p in shots]  # PNG IHDR
+    assert [abs(h - s["height"]) <= 2 for h, s in zip(heights, check.sections)] == [True] * len(
+        shots), (heights, check.sections)  # each picture is its whole section
     assert classifier.errors == [] and classifier.external == []
     assert classifier.unrendered == []
     assert [f["section"] for f in classifier.figures] == CLASSIFIER_SECTIONS[1:]

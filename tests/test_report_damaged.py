@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from research.errors import InputError
-from research.experiments import load_experiment, run_experiment
+from research.runner import load_experiment, run_experiment
 from research.run_folder.load import load_run
 from research.viz.index import write_index
 from tests.conftest import ROOT
@@ -182,7 +182,7 @@ def test_a_copied_run_redraws_the_same_report_without_the_checkout(tmp_path: Pat
 
     import yaml
 
-    from research.experiments import load_experiment, run_experiment
+    from research.runner import load_experiment, run_experiment
     from research.viz.report import write_report
     from tests.helpers import tiny_topics_config
 

@@ -15,9 +15,9 @@ import pytest
 
 from research.errors import ConfigError, InputError
 from research.outputs import check_writable_folder
-from research.experiments import load_experiment, run_experiment
+from research.runner import load_experiment, run_experiment
 from research.run_folder.create import RunContext, RunFolder, run_folder
-from research.topic_experiment import run_topics
+from research.topics_run import run_topics
 from tests.helpers import run_cli, tiny_topics_config
 
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from research.config import CorpusConfig, load_config
-from research.experiments import load_experiment, run_experiment
+from research.runner import load_experiment, run_experiment
 from tests.conftest import ROOT, seed_file
 
 CONFIGS = ROOT / "configs"

@@ -10,11 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from research.config import CandidateConfig
 from research.corpus.pipeline import Corpus
 from research.errors import InputError
-from research.themes.classifier import KeywordBaseline, ThemeClassifier
+from research.themes.classifier import (THRESHOLD_GRID, KeywordBaseline, ThemeClassifier,
+                                        best_threshold, f1_at)
 from research.themes.codebook import CORE_THEMES, load_codebook
 from research.themes.evaluate import cross_validate
+from research.themes.features import CompactTfidfVectorizer, WordTokenizer
 from research.themes.labels import check_against_corpus, load_labels
 from research.themes.model_io import data_hash, load_model, save_model
 from tests.conftest import ROOT
@@ -91,7 +94,6 @@ def test_stacked_classifier_learns_the_themes(labeled) -> None:  # noqa: ANN001
                               folds=3, repeats=1)
     assert scores["core_macro_f1"] > 0.75
     assert scores["macro_f1"] > baseline["macro_f1"]
-    assert all(0 <= scores["per_theme"][t]["f1"] <= 1 for t in themes)
 
 
 def test_model_folder_round_trip_and_refusal_of_foreign_types(tmp_path: Path, labeled) -> None:  # noqa: ANN001
@@ -113,12 +115,153 @@ def test_model_folder_round_trip_and_refusal_of_foreign_types(tmp_path: Path, la
 
 
 def test_shipped_default_model_was_trained_on_the_current_labels(labeled) -> None:  # noqa: ANN001
-    texts, y, themes, _ = labeled
+    texts, _, themes, _ = labeled
     model, meta = load_model()
     rows = load_labels(LABELS, ROOT / "configs/themes.yaml")
     assert meta["training_data_hash"] == data_hash(texts, [r.labels for r in rows])
     assert meta["themes"] == themes and meta["codebook"]["core"] == list(CORE_THEMES)
     assert meta["cv"]["core_macro_f1"] >= 0.80
-    predicted = model.predict(texts)
-    assert (predicted == y).mean() > 0.9
+    assert isinstance(model, ThemeClassifier)
+    settings = CandidateConfig.model_validate(meta["candidate"])
+    assert (list(model.features), model.C, model.stack_keywords) == (
+        settings.features, settings.C, settings.stack_keywords)
+    assert model.thresholds_.tolist() == meta["thresholds"]
 
+
+#: Paragraphs written for this test (in no seed report, so the shipped model never saw them),
+#: each about one theme only.
+UNSEEN = {
+    "staffing": "全县推行城乡教师交流轮岗，每年选派骨干教师到乡村学校任教，补足农村学校教师编制。",
+    "funding": "县财政足额拨付生均公用经费，今年安排专项资金三千万元，全部用于农村义务教育学校。",
+    "facilities": "新建教学楼和学生宿舍，改造薄弱学校校舍，配齐实验室仪器设备和图书。",
+}
+
+
+def test_shipped_default_model_tags_paragraphs_it_never_saw(labeled) -> None:  # noqa: ANN001
+    texts, _, themes, _ = labeled
+    assert not set(UNSEEN.values()) & set(texts)
+    model, _ = load_model()
+    tagged = model.predict(list(UNSEEN.values()))
+    for row, theme in zip(tagged, UNSEEN):
+        assert row[themes.index(theme)] == 1, theme
+        assert row.sum() <= 2, (theme, [t for t, on in zip(themes, row) if on])
+
+
+def test_best_threshold_maximises_f1_and_breaks_ties_toward_the_middle() -> None:
+    grid = np.array([0.2, 0.3, 0.5, 0.6, 0.8])
+    y = np.array([0, 0, 1, 1, 1])
+    # F1 is 6/7 at 0.2 and 0.3 (one false positive), 4/5 at 0.5 and 0.6, 1/2 at 0.8.
+    assert best_threshold(y, np.array([0.1, 0.4, 0.35, 0.7, 0.9]), grid) == 0.3
+    assert best_threshold(y, np.array([0.1, 0.1, 0.9, 0.9, 0.9]), grid) == 0.5  # all perfect
+    assert best_threshold(np.zeros(5, int), np.linspace(0, 1, 5), grid) == 0.5  # no positives
+
+
+def test_constructor_defaults_are_the_config_defaults(labeled) -> None:  # noqa: ANN001
+    from research.classifier_run import make_candidate
+
+    _, _, themes, keywords = labeled
+    config = CandidateConfig(name="any")
+    params = ThemeClassifier().get_params()
+    assert (list(params["features"]), params["C"], params["stack_keywords"],
+            params["max_char_features"]) == (config.features, config.C, config.stack_keywords,
+                                             config.max_char_features)
+    assert (make_candidate(config, themes, keywords, {}).get_params()
+            == ThemeClassifier(themes, keywords).get_params())
+
+
+def tokenizer_of(model: ThemeClassifier) -> WordTokenizer:
+    return model.model_["features"].named_transformers["words"].analyzer
+
+
+def test_tokenizer_memory_is_per_instance_bounded_and_never_saved(tmp_path: Path,
+                                                                  labeled) -> None:  # noqa: ANN001
+    import pickle
+
+    import skops.io as sio
+    from sklearn.base import clone
+
+    texts, y, themes, keywords = labeled
+    first, second = WordTokenizer(max_cached=3), WordTokenizer(max_cached=3)
+    empty = len(pickle.dumps(first))
+    words = [first(text) for text in texts[:5]]
+    assert first.cache_info().currsize == 3 and second.cache_info().currsize == 0
+    assert second(texts[4]) == words[4] and second.cache_info().misses == 1
+    assert len(pickle.dumps(first)) == empty
+    # A clone (one per cross-validation fold) shares the memory of the analyzer it copies.
+    twin = clone(CompactTfidfVectorizer(analyzer=second)).analyzer
+    assert twin is not second and twin(texts[4]) == words[4]
+    assert second.cache_info().hits == 1
+
+    model = ThemeClassifier(themes, keywords, inner_folds=2).fit(texts[:200], y[:200])
+    assert tokenizer_of(model).cache_info().currsize == 200
+    sio.dump(model, tmp_path / "model.skops")
+    loaded = sio.load(tmp_path / "model.skops",
+                      trusted=sio.get_untrusted_types(file=tmp_path / "model.skops"))
+    assert tokenizer_of(loaded).cache_info().currsize == 0
+    np.testing.assert_allclose(loaded.predict_proba(texts[200:230]),
+                               model.predict_proba(texts[200:230]))
+    assert tokenizer_of(loaded).cache_info().currsize == 30
+
+
+def test_fit_is_deterministic_given_random_state(labeled) -> None:  # noqa: ANN001
+    texts, y, themes, keywords = labeled
+
+    def fit(seed: int) -> ThemeClassifier:
+        return ThemeClassifier(themes, keywords, inner_folds=2, random_state=seed).fit(
+            texts[:240], y[:240])
+
+    first, again, other = fit(0), fit(0), fit(1)
+    np.testing.assert_array_equal(first.threshold_f1_, again.threshold_f1_)
+    np.testing.assert_array_equal(first.predict_proba(texts[240:280]),
+                                  again.predict_proba(texts[240:280]))
+    # random_state chooses the inner folds, so other folds give other out-of-fold scores
+    assert not np.array_equal(first.threshold_f1_, other.threshold_f1_)
+
+
+HELD_OUT_DOC = "004_b2a36fbccd6b7430"
+
+
+@pytest.fixture(scope="module")
+def held_out(labeled) -> dict[str, object]:  # noqa: ANN001
+    """Models trained on four seed documents; the fifth's paragraphs are held out."""
+    texts, y, themes, keywords = labeled
+    docs = np.array([r.doc for r in load_labels(LABELS, ROOT / "configs/themes.yaml")])
+    train, test = np.flatnonzero(docs != HELD_OUT_DOC), np.flatnonzero(docs == HELD_OUT_DOC)
+    train_texts = [texts[i] for i in train]
+    shuffled = np.random.default_rng(0).permutation(y[train])
+    return {
+        "test_texts": [texts[i] for i in test], "test_y": y[test],
+        "shuffled": shuffled, "train_texts": train_texts,
+        "model": ThemeClassifier(themes, keywords).fit(train_texts, y[train],
+                                                       groups=docs[train]),
+        "control": ThemeClassifier(themes, keywords).fit(train_texts, shuffled),
+        "baseline": KeywordBaseline(themes, keywords).fit(train_texts, y[train]),
+    }
+
+
+def test_a_document_not_used_in_training_is_tagged_better_than_by_controls(held_out) -> None:  # noqa: ANN001
+    from sklearn.metrics import f1_score
+
+    def macro(name: str) -> float:
+        predicted = held_out[name].predict(held_out["test_texts"])
+        return float(f1_score(held_out["test_y"], predicted, average="macro", zero_division=0))
+
+    model, control, baseline = macro("model"), macro("control"), macro("baseline")
+    assert model > control + 0.3, (model, control)
+    assert model > baseline, (model, baseline)
+
+
+def test_thresholds_are_tuned_on_scores_that_never_saw_their_own_fold(held_out) -> None:  # noqa: ANN001
+    """With shuffled labels there is nothing to learn: out-of-fold scores are at chance, so the
+    F1 the thresholds were tuned to is too, while the same base model scores its own training
+    paragraphs perfectly (what tuning on in-fold scores would have seen)."""
+    control, shuffled = held_out["control"], held_out["shuffled"]
+    prevalence = shuffled.mean(axis=0)
+    chance = 2 * prevalence / (1 + prevalence)  # F1 of tagging every paragraph
+    assert np.all(control.threshold_f1_ < chance + 0.1), (control.threshold_f1_, chance)
+    in_fold = control.model_.predict_proba(held_out["train_texts"])
+    seen = [f1_at(shuffled[:, j], in_fold[:, j],
+                  best_threshold(shuffled[:, j], in_fold[:, j], THRESHOLD_GRID))
+            for j in range(shuffled.shape[1])]
+    assert min(seen) > 0.9, seen
+    assert held_out["model"].threshold_f1_.mean() > control.threshold_f1_.mean() + 0.3

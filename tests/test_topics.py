@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from research.errors import ResearchError
-from research.experiments import load_experiment, run_experiment
+from research.runner import load_experiment, run_experiment
 from research.run_folder.create import run_folder
 from tests.conftest import ROOT, seed_file
 
@@ -91,12 +91,21 @@ def test_topics_and_metrics_follow_the_published_format(
     assert {m["kind"] for m in topics} == {"lda", "bertopic"}
     assert {m["params"]["engine"] for m in topics if m["kind"] == "lda"} == {"tomotopy",
                                                                            "gensim"}
+    corpus_ids = {row["id"] for row in map(json.loads, (slice_runs[0] / "corpus.jsonl")
+                                              .read_text(encoding="utf-8").splitlines())}
     for model in topics:
         assert isinstance(model["seed"], int) and model["topics"]
         for topic in model["topics"]:
-            assert set(topic) == {"id", "words", "weights", "size"}
+            assert {"id", "words", "weights", "size", "label", "frex",
+                    "representative"} <= set(topic)
             assert len(topic["words"]) == len(topic["weights"]) <= 10
             assert topic["weights"] == sorted(topic["weights"], reverse=True)
+            # what a topic is: a label, exclusive words, paragraphs to read
+            assert len(topic["frex"]) >= 5 and topic["label"].split("·")[0] == topic["frex"][0]
+            assert len(topic["representative"]) >= 3
+            assert set(topic["representative"]) <= corpus_ids
+            if topic["size"] >= 5:
+                assert 0 < topic["subdoc_share"] <= topic["doc_share"] <= 1
     for row in rows:
         for key in ("npmi", "c_v", "diversity", "n_topics", "stability_words", "stability_ari",
                     "fit_seconds"):
@@ -105,7 +114,17 @@ def test_topics_and_metrics_follow_the_published_format(
         assert ("perplexity" in row) == (row["kind"] == "lda")
         assert ("outlier_share" in row) == (row["kind"] == "bertopic")
         assert "label_nmi" in row and "theme_topics" in row
-    assert "wins" in (slice_runs[0] / "comparison.md").read_text(encoding="utf-8")
+        assert isinstance(row["flags"], list) and 0 < row["diagnostics"]["n_topics"]
+    comparison = (slice_runs[0] / "comparison.md").read_text(encoding="utf-8")
+    assert comparison.startswith("# LDA against BERTopic\n\n## Verdict")
+    entries = read(slice_runs[0], "verdict.json")["verdict"]
+    assert {e["metric"] for e in entries} >= {"npmi", "c_v", "diversity"}
+    for entry in entries:
+        assert entry["sentence"] in comparison
+        if entry["low"] is not None:
+            assert entry["low"] <= entry["difference"] <= entry["high"]
+            crosses = entry["low"] <= 0 <= entry["high"]
+            assert (entry["better"] == "indistinguishable") == crosses
 
 
 def test_every_topic_is_chinese_without_genre_words_on_top(
@@ -163,3 +182,32 @@ def test_failed_run_leaves_no_folder(tmp_path: Path) -> None:
             (folder.work / "metrics.json").write_text("{}")
             raise RuntimeError("fit failed")
     assert list((tmp_path / "exp").iterdir()) == []
+
+
+def test_a_degenerate_fit_is_flagged_shown_and_left_out_of_the_verdict(tmp_path: Path) -> None:
+    """Collapse threshold set so low that every BERTopic fit counts as collapsed: each is
+    flagged, listed in comparison.md, and the verdict refuses to rank on them."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(seed_file("002"), seeds)
+    lda = "  - {kind: lda, name: lda, engine: tomotopy, k: 4, iterations: 40}\n"
+    models = lda + "  - {kind: bertopic, name: bert, embedding: {backend: tfidf-svd}}\n"
+    config = write_config(tmp_path, seeds, tmp_path / "results", models,
+                          "diagnostics: {collapsed_share: 0.01, max_outlier_share: 1.0}\n"
+                          "vocabulary: {max_doc_share: 0.5}")
+    run = run_experiment(load_experiment(config))
+    rows = read(run, "metrics.json")["rows"]
+    assert all("collapsed" in r["flags"] for r in rows)
+    largest = [r["diagnostics"]["largest_topic_share"] for r in rows]
+    assert all(share > 0.01 for share in largest)
+    entries = read(run, "verdict.json")["verdict"]
+    assert entries and all(e["better"] is None and "cannot compare" in e["sentence"]
+                           for e in entries)
+    comparison = (run / "comparison.md").read_text(encoding="utf-8")
+    for r in rows:
+        assert f"- {r['name']} seed {r['seed']}: collapsed" in comparison
+    # a healthy threshold flags none of the same kind of fits
+    config = write_config(tmp_path, seeds, tmp_path / "results2", lda,
+                          "vocabulary: {max_doc_share: 0.5}")
+    healthy = read(run_experiment(load_experiment(config)), "metrics.json")["rows"]
+    assert all(r["flags"] == [] for r in healthy)

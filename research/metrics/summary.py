@@ -44,9 +44,13 @@ def group_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def best_settings(rows: list[dict[str, Any]], metric: str = "npmi") -> dict[str, str]:
-    """Per kind, the setting with the highest mean ``metric`` (first setting on ties/missing)."""
+    """Per kind, the setting with the highest mean ``metric`` over its unflagged fits (first
+    setting on ties/missing); a kind whose fits are all flagged falls back to all of them."""
     if not rows:
         return {}
+    healthy = [r for r in rows if not r.get("flags")]
+    kinds = {r["kind"] for r in healthy}
+    rows = healthy + [r for r in rows if r["kind"] not in kinds]
     summary = setting_summary(rows, [metric])
     score = summary[(metric, "mean")].fillna(-math.inf)
     best = score.groupby(summary[("kind", "")], sort=False).idxmax()  # first of equal maxima

@@ -17,6 +17,8 @@ METRICS = "metrics.json"
 METRICS_CSV = "metrics.csv"
 ASSIGNMENTS = "assignments.csv"
 COMPARISON = "comparison.md"
+#: The verdict: best setting of each model kind compared per metric, with 95% intervals.
+VERDICT = "verdict.json"
 LDA_TERMS = "lda_terms.json"
 #: Words the topic models never saw (genre words, place names, filler), by reason.
 VOCABULARY = "vocabulary.json"
@@ -42,6 +44,7 @@ LEAVES_OUT = {
     LDA_TERMS: "the LDA term relevance figure",
     THEMES: "theme shares and topics × themes",
     CV_SCORES: "the classifier's cross-validation scores",
+    VERDICT: "the verdict (LDA against BERTopic with intervals)",
 }
 
 
@@ -85,4 +88,5 @@ def expected_files(manifest: Manifest) -> set[str]:
     files = {CORPUS, TOPICS, METRICS, ASSIGNMENTS}
     files |= {LDA_TERMS} if "lda" in kinds else set()
     files |= {EMBEDDING_MAP} if "bertopic" in kinds else set()
+    files |= {VERDICT} if {"lda", "bertopic"} <= kinds else set()
     return files | ({THEMES} if config.get("labels") else set())

@@ -20,7 +20,8 @@ from research.run_folder import layout
 from research.run_folder.layout import Manifest, expected_files
 from research.run_folder.read import (read_assignments, read_cv_scores, read_embedding_map,
                                       read_json, read_lda_terms, read_manifest,
-                                      read_metric_rows, read_rows, read_topic_models)
+                                      read_metric_rows, read_rows, read_topic_models,
+                                      read_verdict)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class RunData:
     lda_terms: dict[str, Any] = field(default_factory=dict)
     themes: list[dict[str, Any]] = field(default_factory=list)
     cv_scores: dict[str, Any] | None = None
+    verdict: list[dict[str, Any]] = field(default_factory=list)
     codebook: list[dict[str, str]] = field(default_factory=list)
     #: file name → "missing" or "unreadable: <reason>", for the note on the page
     problems: dict[str, str] = field(default_factory=dict)
@@ -86,11 +88,12 @@ class RunData:
         return list(self.theme_names())
 
     def model(self, name: str, seed: int | None = None) -> TopicModelData | None:
-        """The model of a setting at ``seed`` (default: the first seed stored)."""
-        for m in self.models:
-            if m.name == name and (seed is None or m.seed == seed):
-                return m
-        return None
+        """The model of a setting at ``seed`` (default: its first unflagged seed, else its
+        first seed)."""
+        flagged = {(r.get("name"), r.get("seed")) for r in self.metrics if r.get("flags")}
+        matches = [m for m in self.models if m.name == name and (seed is None or m.seed == seed)]
+        healthy = [m for m in matches if (m.name, m.seed) not in flagged]
+        return (healthy or matches or [None])[0]
 
     def best_settings(self) -> dict[str, str]:
         """Best setting name per model kind by mean NPMI over seeds.
@@ -142,6 +145,7 @@ LOADERS: dict[str, Callable[[RunData, Path], None]] = {
     layout.LDA_TERMS: lambda d, p: setattr(d, "lda_terms", read_lda_terms(p)),
     layout.THEMES: lambda d, p: setattr(d, "themes", read_rows(p)),
     layout.CV_SCORES: lambda d, p: setattr(d, "cv_scores", read_cv_scores(p)),
+    layout.VERDICT: lambda d, p: setattr(d, "verdict", read_verdict(p)),
 }
 
 

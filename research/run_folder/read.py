@@ -85,11 +85,17 @@ def read_topic_models(path: Path) -> list[dict[str, Any]]:
     return models
 
 
+def read_entries(path: Path, key: str, **types: type) -> list[dict[str, Any]]:
+    """A JSON object whose ``key`` holds a list of objects, each with ``types``' keys."""
+    entries = as_list(path, read_object(path).get(key, []), f"'{key}'")
+    for i, entry in enumerate(entries):
+        require(path, entry, f"{key}[{i}]", **types)
+    return entries
+
+
 def read_metric_rows(path: Path) -> list[dict[str, Any]]:
-    rows = as_list(path, read_object(path).get("rows", []), "'rows'")
-    for i, row in enumerate(rows):
-        require(path, row, f"rows[{i}]", name=str, kind=str)
-    return rows
+    """metrics.json: one row per fit, each naming its setting and model kind."""
+    return read_entries(path, "rows", name=str, kind=str)
 
 
 def read_lda_terms(path: Path) -> dict[str, Any]:
@@ -159,3 +165,8 @@ def read_embedding_map(path: Path) -> dict[str, tuple[float, float]]:
         except ValueError:
             raise InputError(path, f"line {number}: x and y must be numbers") from None
     return points
+
+
+def read_verdict(path: Path) -> list[dict[str, Any]]:
+    """verdict.json: one entry per metric with at least ``metric`` and ``sentence``."""
+    return read_entries(path, "verdict", metric=str, sentence=str)

@@ -32,7 +32,12 @@ DEFAULT_MODEL_DIR = RESOURCES_DIR / "theme_model"
 #: ``skops.io.get_untrusted_types`` reports for every kind of model this package saves
 #: (tests/test_model_io.py checks the list against freshly trained models). Never a prefix.
 TRUSTED_TYPES = frozenset({"research.themes.classifier.ThemeClassifier",
-                           "research.themes.classifier.KeywordBaseline"})
+                           "research.themes.classifier.KeywordBaseline",
+                           "research.themes.features.CompactTfidfVectorizer",
+                           "research.themes.features.Embeddings",
+                           "research.themes.features.KeywordCounts",
+                           "research.themes.features.KeywordTerms",
+                           "research.themes.features.WordTokenizer"})
 
 
 class ModelMeta(BaseModel):

@@ -30,11 +30,21 @@ class TopicResult:
     extra: dict[str, float] = field(default_factory=dict)
     #: LDA only: top terms with p(w|t) per topic and topic prevalence, for relevance views.
     term_table: dict[str, Any] = field(default_factory=dict)
+    #: In memory only, for describing topics: topics × vocabulary weights (rows in ``topics``
+    #: order; p(w|t) for LDA, c-TF-IDF for BERTopic), the vocabulary, each word's count, and
+    #: paragraphs × topics scores (how typical each paragraph is of each topic).
+    topic_word: Any = None
+    vocabulary: list[str] = field(default_factory=list)
+    word_counts: Any = None
+    doc_scores: Any = None
+    #: topic id → {label, frex, representative}, set by the run (see topics.describe)
+    descriptions: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def topics_dict(self) -> dict[str, Any]:
         """The entry of this model in topics.json."""
         return {"name": self.name, "kind": self.kind, "params": self.params, "seed": self.seed,
-                "topics": [asdict(t) for t in self.topics]}
+                "topics": [{**asdict(t), **self.descriptions.get(t.id, {})}
+                           for t in self.topics]}
 
 
 class TopicModel(Protocol):

@@ -23,6 +23,19 @@ RELEVANCE_TERMS = 30
 SeedWords = dict[int, list[str]]
 
 
+@dataclass
+class EngineFit:
+    """What each LDA engine returns: topics with their top terms, the paragraphs × topics
+    and topics × vocabulary distributions, the vocabulary with its counts, perplexity."""
+
+    topics: list[Topic]
+    doc_topic: np.ndarray
+    perplexity: float
+    topic_word: np.ndarray
+    vocabulary: list[str]
+    word_counts: np.ndarray
+
+
 def _assign(doc_topic: np.ndarray, has_tokens: list[bool]) -> list[int]:
     return [int(np.argmax(row)) if ok else -1 for row, ok in zip(doc_topic, has_tokens)]
 
@@ -36,8 +49,8 @@ def _vocabulary(tokens: list[list[str]], min_count: int) -> set[str]:
 
 
 def fit_gensim(tokens: list[list[str]], s: LDAModelConfig, seed: int,
-               seed_words: SeedWords | None = None) -> tuple[list[Topic], np.ndarray, float]:
-    """Fit gensim's LdaModel; return topics, document-topic matrix and perplexity."""
+               seed_words: SeedWords | None = None) -> EngineFit:
+    """Fit gensim's LdaModel."""
     from gensim.corpora import Dictionary
     from gensim.models import LdaModel
 
@@ -65,11 +78,13 @@ def fit_gensim(tokens: list[list[str]], s: LDAModelConfig, seed: int,
             doc_topic[i, t] = p
     nonempty = [doc for doc in bow if doc]
     perplexity = float(np.exp2(-model.log_perplexity(nonempty))) if nonempty else float("nan")
-    return topics, doc_topic, perplexity
+    vocabulary = [dictionary[i] for i in range(len(dictionary))]
+    counts = np.array([dictionary.cfs.get(i, 0) for i in range(len(dictionary))], dtype=float)
+    return EngineFit(topics, doc_topic, perplexity, model.get_topics(), vocabulary, counts)
 
 
 def fit_tomotopy(tokens: list[list[str]], s: LDAModelConfig, seed: int,
-                 seed_words: SeedWords | None = None) -> tuple[list[Topic], np.ndarray, float]:
+                 seed_words: SeedWords | None = None) -> EngineFit:
     """Fit tomotopy's collapsed-Gibbs LDA (one worker, so a seed gives one result)."""
     import tomotopy as tp
 
@@ -96,7 +111,9 @@ def fit_tomotopy(tokens: list[list[str]], s: LDAModelConfig, seed: int,
     doc_topic = np.zeros((len(tokens), s.k))
     for row, doc in zip(index, model.docs):
         doc_topic[row] = doc.get_topic_dist()
-    return topics, doc_topic, float(model.perplexity)
+    topic_word = np.array([model.get_topic_word_dist(t) for t in range(s.k)])
+    return EngineFit(topics, doc_topic, float(model.perplexity), topic_word,
+                     list(model.used_vocabs), np.asarray(model.used_vocab_freq, dtype=float))
 
 
 ENGINES = {"gensim": fit_gensim, "tomotopy": fit_tomotopy}
@@ -107,7 +124,8 @@ def fit_lda(name: str, tokens: list[list[str]], s: LDAModelConfig, seed: int,
             top_n: int = 10) -> TopicResult:
     """Fit LDA with the engine the (single-point) config names and wrap the result."""
     start = time.perf_counter()
-    topics, doc_topic, perplexity = ENGINES[s.engine](tokens, s, seed, seed_words)
+    fit = ENGINES[s.engine](tokens, s, seed, seed_words)
+    topics, doc_topic = fit.topics, fit.doc_topic
     elapsed = time.perf_counter() - start
     assignments = _assign(doc_topic, [bool(doc) for doc in tokens])
     sizes = topic_sizes(assignments, s.k)
@@ -117,8 +135,10 @@ def fit_lda(name: str, tokens: list[list[str]], s: LDAModelConfig, seed: int,
     prevalence = doc_topic.sum(axis=0)
     prevalence = (prevalence / prevalence.sum()).round(6).tolist() if prevalence.sum() else []
     return TopicResult(name, "lda", params, seed, topics, assignments, elapsed,
-                       {"perplexity": perplexity},
-                       {"terms": terms, "prevalence": prevalence})
+                       {"perplexity": fit.perplexity},
+                       {"terms": terms, "prevalence": prevalence}, topic_word=fit.topic_word,
+                       vocabulary=fit.vocabulary, word_counts=fit.word_counts,
+                       doc_scores=doc_topic)
 
 
 @dataclass

@@ -6,7 +6,6 @@ BERTopic); every other swept parameter becomes its own line, so no two settings 
 
 from __future__ import annotations
 
-import statistics
 from typing import Any
 
 import plotly.graph_objects as go
@@ -34,14 +33,9 @@ def series_name(row: dict[str, Any], x_param: str) -> str:
     return str(row["model"]) + (f"[{','.join(rest)}]" if rest else "")
 
 
-def _spread(values: list[float]) -> tuple[float, float]:
-    if len(values) == 1:
-        return values[0], 0.0
-    return statistics.mean(values), statistics.stdev(values)
-
-
 def sweep_figure(rows: list[dict[str, Any]], title: str) -> go.Figure:
-    """Rows = metrics, columns = model kinds; points = mean over seeds, error bars = 1 s.d."""
+    """Rows = metrics, columns = model kinds; a dot per seed (× when the fit is flagged) and a
+    line through each setting's mean over its unflagged seeds."""
     kinds = [k for k in ("lda", "bertopic") if any(r["kind"] == k for r in rows)]
     kinds += sorted({r["kind"] for r in rows} - set(kinds))
     metrics = [(m, label) for m, label in METRICS if any(finite(r.get(m)) is not None
@@ -64,24 +58,38 @@ def sweep_figure(rows: list[dict[str, Any]], title: str) -> go.Figure:
             points.sort(key=lambda p: p[0])
             colour = colours.setdefault(series, PALETTE[len(colours) % len(PALETTE)])
             for row, (metric, label) in enumerate(metrics, 1):
-                xs, ys, errs, hover = [], [], [], []
+                xs, ys, hover = [], [], []
+                dots: dict[bool, tuple[list[float], list[float], list[str]]] = {
+                    False: ([], [], []), True: ([], [], [])}
                 for x, name, group in points:
-                    values = [v for v in (finite(r.get(metric)) for r in group) if v is not None]
-                    if not values:
-                        continue
-                    mean, sd = _spread(values)
-                    xs.append(x)
-                    ys.append(round(mean, 4))
-                    errs.append(round(sd, 4))
-                    hover.append(f"<b>{esc(name)}</b><br>{label}: {mean:.3f} ± {sd:.3f}"
-                                 f"<br>{len(values)} seed(s)")
-                if not xs:
-                    continue
-                fig.add_trace(go.Scatter(
-                    x=xs, y=ys, error_y=dict(type="data", array=errs, visible=True),
-                    mode="lines+markers", name=series, legendgroup=series,
-                    showlegend=row == 1, line=dict(color=colour), marker=dict(size=8),
-                    hovertext=hover, hoverinfo="text"), row=row, col=col)
+                    seeds = [(r, v) for r in group if (v := finite(r.get(metric))) is not None]
+                    kept = [v for r, v in seeds if not r.get("flags")]
+                    for r, v in seeds:
+                        flagged = bool(r.get("flags"))
+                        dots[flagged][0].append(x)
+                        dots[flagged][1].append(round(v, 4))
+                        dots[flagged][2].append(
+                            f"<b>{esc(name)}</b> seed {r.get('seed')}<br>{label}: {v:.3f}"
+                            + (f"<br>flagged: {esc(', '.join(r['flags']))}" if flagged else ""))
+                    if kept:
+                        mean = sum(kept) / len(kept)
+                        xs.append(x)
+                        ys.append(round(mean, 4))
+                        hover.append(f"<b>{esc(name)}</b><br>{label}: mean {mean:.3f} over "
+                                     f"{len(kept)} unflagged seed(s)")
+                if xs:
+                    fig.add_trace(go.Scatter(
+                        x=xs, y=ys, mode="lines", name=series, legendgroup=series,
+                        showlegend=row == 1, line=dict(color=colour), hovertext=hover,
+                        hoverinfo="text"), row=row, col=col)
+                for flagged, (dx, dy, dh) in dots.items():
+                    if dx:
+                        fig.add_trace(go.Scatter(
+                            x=dx, y=dy, mode="markers", legendgroup=series, showlegend=False,
+                            name=f"{series} {'flagged ' if flagged else ''}seeds",
+                            marker=dict(color=colour, size=9 if flagged else 7,
+                                        symbol="x" if flagged else "circle-open"),
+                            hovertext=dh, hoverinfo="text"), row=row, col=col)
         ticks = sorted({p[0] for pts in lines.values() for p in pts})
         if ticks and all(float(t).is_integer() for t in ticks) and len(ticks) <= 12:
             fig.update_xaxes(tickmode="array", tickvals=ticks,

@@ -31,7 +31,8 @@ from research.run_folder import layout
 from research.run_folder.layout import LEAVES_OUT
 from research.run_folder.load import RunData, load_run
 from research.viz.style import render
-from research.viz.tables import classifier_table, comparison_table
+from research.viz.tables import (classifier_table, comparison_table, topics_table,
+                                 verdict_table)
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -102,6 +103,10 @@ def summary_html(data: RunData) -> Markup:
                   for name, reason in data.problems.items()],
         models=[(x.get("name", ""), x.get("kind", ""), _model_settings(x))
                 for x in models if isinstance(x, dict)],
+        verdict=verdict_table(data.verdict),
+        verdict_sentences=[e["sentence"] for e in data.verdict],
+        flagged=[f"{r['name']} seed {r.get('seed', '?')}: {', '.join(map(str, r['flags']))}"
+                 for r in data.metrics if r.get("flags")],
         comparison=comparison_table(data.metrics) if data.metrics else None,
         classifiers=(classifier_table(data.cv_scores, data.theme_names())
                      if data.cv_scores else None),
@@ -119,8 +124,8 @@ def topic_sections(data: RunData) -> list[Section]:
     if data.metrics:
         sections.append(Section(
             "compare-metrics", "Coherence, diversity and stability across settings",
-            "Each point is a setting's mean over random seeds; error bars are one standard "
-            "deviation across seeds. LDA is plotted against the number of topics K, BERTopic "
+            "Each dot is one fit (a setting at one random seed; × marks a flagged fit) and the "
+            "line joins each setting's mean over its unflagged seeds. LDA is plotted against the number of topics K, BERTopic "
             "against HDBSCAN's min_cluster_size (BERTopic chooses its own number of topics, "
             "shown in the last row). Higher is better for every metric shown.",
             sweep_figure(data.metrics, "Metrics by setting")))
@@ -148,6 +153,12 @@ def topic_sections(data: RunData) -> list[Section]:
                  f"First {label} setting in topics.json: {model.name}, seed {model.seed} "
                  f"({len(model.topics)} topics; without metrics.json settings are not ranked).")
         prefix = f"{label} · {model.name} (seed {model.seed})"
+        described = topics_table(model.topics, paragraphs)
+        if described is not None:
+            sections.append(Section(
+                f"{kind}-topics", f"{label}: what each topic is",
+                f"{which} Read the typical paragraphs before naming a topic.",
+                html=Markup(render("topics.html.j2", table=described))))
         sections.append(Section(
             f"{kind}-map", f"{label}: intertopic distance map",
             f"{which} Topics are circles with area proportional to their paragraph count, "
@@ -241,7 +252,8 @@ def theme_sections(data: RunData) -> list[Section]:
 
 def build_sections(data: RunData) -> list[Section]:
     summary = Section("summary", "Summary",
-                      "What was run, on which corpus, and how the settings compare.",
+                      "The verdict first, then what was run, on which corpus, and how every "
+                      "setting and seed compares.",
                       html=summary_html(data))
     return [summary] + topic_sections(data) + theme_sections(data)
 

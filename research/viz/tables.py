@@ -5,7 +5,6 @@ classifiers from cv_scores.json. Each is a :class:`Table` of plain cells the tem
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,13 +49,6 @@ def mean_sd(mean: Any, sd: Any = None, digits: int = 3) -> str:
     return f"{mean:.{digits}f}" + ("" if sd is None else f" ± {sd:.{digits}f}")
 
 
-def _count(mean: float, sd: float) -> str:
-    """Topics found: a whole number when every seed found the same number."""
-    if not math.isnan(mean) and mean.is_integer() and (math.isnan(sd) or sd == 0):
-        return str(int(mean))
-    return mean_sd(mean, sd, 1)
-
-
 def _best(values: pd.Series, higher: bool | None) -> set[Any]:
     """Index labels holding the column's best value (none when fewer than two are measured)."""
     values = values.dropna()
@@ -66,32 +58,124 @@ def _best(values: pd.Series, higher: bool | None) -> set[Any]:
     return set(values.index[values == best])
 
 
+#: Metrics that are one number per setting (computed across its seeds), not one per fit.
+ACROSS_SEEDS = {"stability_words", "stability_ari"}
+FLAG_MARK = "†"
+
+
+def _per_seed(group: list[dict[str, Any]], key: str, digits: int) -> tuple[str, str]:
+    """A setting's cell: the mean over unflagged seeds, then every seed's value (flagged ones
+    marked †), so a collapsed fit can never hide in a mean; and its hover text. Topic counts
+    are whole numbers per seed, their mean has one decimal."""
+    values = [(r.get("seed"), finite(r.get(key)), bool(r.get("flags"))) for r in group]
+    if all(v is None for _, v, _ in values):
+        return "–", ""
+    if key in ACROSS_SEEDS:
+        value = next(v for _, v, _ in values if v is not None)
+        return mean_sd(value, digits=digits), "one value per setting, across its seeds"
+    seed_digits = 0 if key == "n_topics" else digits
+    kept = [v for _, v, flagged in values if v is not None and not flagged]
+    mean = sum(kept) / len(kept) if kept else None
+    mean_text = ("–" if mean is None else f"{mean:.0f}" if key == "n_topics" and
+                 float(mean).is_integer() else mean_sd(mean, digits=digits))
+    if len(values) == 1:
+        return mean_text + (FLAG_MARK if values[0][2] else ""), ""
+    seeds = " ".join(("–" if v is None else f"{v:.{seed_digits}f}")
+                     + (FLAG_MARK if flagged else "") for _, v, flagged in values)
+    hover = "; ".join(f"seed {seed}: {'–' if v is None else round(v, 4)}"
+                      + (" (flagged)" if flagged else "") for seed, v, flagged in values)
+    return f"{mean_text} [{seeds}]", hover
+
+
 def comparison_table(rows: list[dict[str, Any]]) -> Table | None:
-    """One row per setting, best mean NPMI first: model, seeds, and mean ± sd over seeds of each
-    metric some row has; the best setting on each ranked metric in bold."""
+    """One row per setting, best NPMI first: model, seeds, and for each metric the mean over
+    unflagged seeds with every seed's value beside it; bold: the best setting per metric."""
     present = [m for m in TOPIC_METRICS if any(m[0] in r for r in rows)]
     if not rows or not present:
         return None
-    summary = setting_summary(rows, [key for key, *_ in present])
+    unflagged = [r for r in rows if not r.get("flags")] or rows
+    summary = setting_summary(unflagged, [key for key, *_ in present])
     if ("npmi", "mean") in summary:
         summary = summary.sort_values(("npmi", "mean"), ascending=False, na_position="last",
                                       kind="stable")
+    groups = {name: [r for r in rows if r["name"] == name] for name in summary.index}
+    groups.update({r["name"]: [x for x in rows if x["name"] == r["name"]]
+                   for r in rows if r["name"] not in groups})
     head = [Cell("setting"), Cell("model"), Cell("seeds")]
     head += [Cell(label + ARROW[higher], title=key) for key, label, _, higher in present]
     best = {key: _best(summary[(key, "mean")], higher) for key, _, _, higher in present}
     table = Table(head, note=(
-        "Mean ± one standard deviation over the random seeds of each setting (one seed: its "
-        "value), best mean NPMI first; bold: the best setting on each metric (↑ higher is "
-        "better, ↓ lower is better)."))
-    for name, setting in summary.iterrows():
-        kind = str(setting[("kind", "")])
-        row = [Cell(str(name)), Cell(KIND_TITLE.get(kind, kind)),
-               Cell(str(setting[("seeds", "")]), num=True)]
+        "Each cell: the mean over the setting's unflagged seeds, then every seed's value in "
+        f"brackets ({FLAG_MARK}: a flagged fit — collapsed, few topics, single source or many "
+        "outliers — shown but left out of the mean and the verdict). Stability is one number "
+        "per setting, measured across its seeds. Bold: the best setting on each metric "
+        "(↑ higher is better, ↓ lower is better)."))
+    for name, group in groups.items():
+        kind = str(group[0]["kind"])
+        row = [Cell(str(name)), Cell(KIND_TITLE.get(kind, kind)), Cell(str(len(group)), num=True)]
         for key, _, digits, _ in present:
-            mean, sd = setting[(key, "mean")], setting[(key, "sd")]
-            text = _count(mean, sd) if key == "n_topics" else mean_sd(mean, sd, digits)
-            row.append(Cell(text, num=True, strong=name in best[key]))
+            text, hover = _per_seed(group, key, digits)
+            row.append(Cell(text, num=True, strong=name in best[key], title=hover))
         table.rows.append(row)
+    return table
+
+
+def verdict_table(entries: list[dict[str, Any]]) -> Table | None:
+    """The verdict: per metric, the best setting of each kind and the difference with its
+    95% interval (what it was taken over in the hover text)."""
+    if not entries:
+        return None
+    head = [Cell("metric"), Cell("best LDA"), Cell("best BERTopic"),
+            Cell("LDA − BERTopic"), Cell("95% interval"), Cell("verdict")]
+    table = Table(head, note=(
+        f"Fits flagged as degenerate are left out ({entries[0].get('n_fits_flagged', 0)} "
+        "here). An interval that crosses zero means the two are indistinguishable on this "
+        "corpus. Hover an interval for what it was taken over."))
+    for e in entries:
+        settings = e.get("settings") or {}
+        interval = ("–" if e.get("low") is None else
+                    f"{finite(e['low']):.3f} to {finite(e['high']):.3f}")
+        table.rows.append([
+            Cell(str(e.get("label") or e["metric"])),
+            Cell(str((settings.get("lda") or {}).get("setting", "–"))),
+            Cell(str((settings.get("bertopic") or {}).get("setting", "–"))),
+            Cell(mean_sd(e.get("difference")), num=True),
+            Cell(interval, num=True, title=str(e.get("method") or "")),
+            Cell(str(e.get("better") or "–"), strong=e.get("better") not in (None,
+                                                                            "indistinguishable"),
+                 title=str(e["sentence"]))])
+    return table
+
+
+def topics_table(topics: list[dict[str, Any]], paragraphs: dict[str, dict[str, Any]]
+                 ) -> Table | None:
+    """What each topic is: its label, exclusive (FREX) and top words, size, where its
+    paragraphs come from, and its most typical paragraphs (hover for the whole text)."""
+    if not any("label" in t for t in topics):
+        return None
+    head = [Cell("topic"), Cell("label"), Cell("FREX words"), Cell("top words"),
+            Cell("paragraphs"), Cell("from one sub-document"), Cell("most typical paragraphs")]
+    table = Table(head, note=(
+        "Label: the first FREX words (frequent in the topic and exclusive to it, as stm's "
+        "labelTopics). 'From one sub-document': the share of the topic's paragraphs from its "
+        "commonest sub-document; near 100% means the topic is one report's section, not a "
+        "theme. Typical paragraphs: highest topic probability (LDA) or nearest the topic's "
+        "centre in the embedding space (BERTopic)."))
+    for t in topics:
+        typical = []
+        for pid in t.get("representative", [])[:3]:
+            text = str(paragraphs.get(pid, {}).get("text", ""))
+            typical.append(f"{pid}: {text[:60]}{'…' if len(text) > 60 else ''}")
+        share = finite(t.get("subdoc_share"))
+        table.rows.append([
+            Cell(str(t.get("id")), num=True), Cell(str(t.get("label", "–"))),
+            Cell(" ".join(t.get("frex", [])[:8])), Cell(" ".join(t.get("words", [])[:8])),
+            Cell(str(t.get("size", "–")), num=True),
+            Cell("–" if share is None else f"{share:.0%}", num=True,
+                 title=str(t.get("top_subdoc", ""))),
+            Cell(" ‖ ".join(typical), title="\n\n".join(
+                str(paragraphs.get(pid, {}).get("text", "")) for pid in
+                t.get("representative", [])[:3]))])
     return table
 
 

@@ -43,11 +43,11 @@ def write_run_report(folder: RunFolder) -> None:
 def _runner(experiment: Any) -> Callable[[Any, RunContext], Path]:
     """The runner of the experiment's kind (imported only when that kind runs)."""
     if isinstance(experiment, TopicsExperiment):
-        from research.topic_experiment import run_topics
+        from research.topics_run import run_topics
 
         return run_topics
     if isinstance(experiment, ClassifierExperiment):
-        from research.theme_experiment import run_classifier
+        from research.classifier_run import run_classifier
 
         return run_classifier
     raise ConfigError(f"no runner for experiment kind {type(experiment).__name__}")

@@ -8,8 +8,6 @@ markdown comparison.
 from __future__ import annotations
 
 import itertools
-import math
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,10 +17,9 @@ from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.read import list_documents
 from research.corpus.tokenize import ChineseTokenizer
 from research.corpus.vocabulary import words_to_drop
-from research.metrics.alignment import label_alignment
+from research.comparison import add_flags, comparison_markdown, describe, score
 from research.metrics.coherence import CoherenceScorer
-from research.metrics.diversity import topic_diversity
-from research.metrics.stability import stability
+from research.metrics.verdict import verdict
 from research.run_folder import layout, write
 from research.run_folder.create import RunContext, Timer, files_hash, new_manifest, run_folder
 from research.registry import KINDS, BuildContext
@@ -32,11 +29,6 @@ from research.topics.embeddings import embed
 
 SWEEPABLE = {"k", "alpha", "eta", "passes", "iterations", "n_neighbors", "n_components",
              "min_dist", "min_cluster_size"}
-HIGHER_IS_BETTER = {"npmi": True, "c_v": True, "diversity": True, "stability_words": True,
-                    "stability_ari": True, "label_nmi": True, "outlier_share": False,
-                    "fit_seconds": False}
-
-
 @dataclass
 class SweepPoint:
     """One setting of a sweep: a readable name, the values swept to, the config at that point.
@@ -81,92 +73,6 @@ def build_model(point: SweepPoint, tokenizer: ChineseTokenizer,
 
 def embedding_key(config: BERTopicModelConfig) -> str:
     return f"{config.embedding.backend}:{config.embedding.model or ''}"
-
-
-def score(results: list[TopicResult], scorer: CoherenceScorer, ids: list[str],
-          labels: dict[str, list[str]], order: list[str],
-          points: dict[str, SweepPoint] | None = None) -> list[dict[str, Any]]:
-    """One metrics row per fitted model; stability is shared by the seeds of a setting.
-
-    With ``points``, a row also names its model config (``model``) and the values swept to
-    (``swept``), so figures group settings without parsing names.
-    """
-    rows = []
-    by_setting: dict[str, list[TopicResult]] = {}
-    for result in results:
-        by_setting.setdefault(result.name, []).append(result)
-    stable = {name: stability(group) for name, group in by_setting.items()}
-    for r in results:
-        row: dict[str, Any] = {"name": r.name, "kind": r.kind, "params": r.params,
-                               "seed": r.seed, "n_topics": len(r.topics),
-                               "npmi": scorer.npmi(r.topics), "c_v": scorer.c_v(r.topics),
-                               "diversity": topic_diversity(r.topics, scorer.top_n),
-                               **stable[r.name], **r.extra,
-                               "fit_seconds": round(r.fit_seconds, 3)}
-        if points and r.name in points:
-            row["model"], row["swept"] = points[r.name].config.name, points[r.name].swept
-        if labels:
-            row.update(label_alignment(r, ids, labels, order))
-        rows.append(row)
-    return rows
-
-
-def _fmt(values: list[float]) -> str:
-    values = [v for v in values if v is not None and not math.isnan(v)]
-    if not values:
-        return "–"
-    if len(values) == 1:
-        return f"{values[0]:.3f}"
-    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
-
-
-def comparison_markdown(rows: list[dict[str, Any]]) -> str:
-    """Settings ranked by mean NPMI, then which model kind wins on which metric."""
-    metrics = ["npmi", "c_v", "diversity", "stability_words", "stability_ari", "outlier_share",
-               "perplexity", "label_nmi", "fit_seconds"]
-    present = [m for m in metrics if any(m in r for r in rows)]
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(row["name"], []).append(row)
-
-    def mean(group: list[dict[str, Any]], metric: str) -> float:
-        vals = [r[metric] for r in group if isinstance(r.get(metric), (int, float))
-                and not math.isnan(r[metric])]
-        return statistics.mean(vals) if vals else math.nan
-
-    ranked = sorted(groups.items(), key=lambda kv: -(mean(kv[1], "npmi")
-                                                     if not math.isnan(mean(kv[1], "npmi"))
-                                                     else -9))
-    header = ["rank", "setting", "model", "seeds", "topics"] + present
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for rank, (name, group) in enumerate(ranked, 1):
-        cells = [str(rank), name, group[0]["kind"], str(len(group)),
-                 _fmt([r["n_topics"] for r in group])]
-        cells += [_fmt([r.get(m, math.nan) for r in group]) for m in present]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "Best setting of each model kind, per metric (mean over seeds):", ""]
-    kinds = sorted({r["kind"] for r in rows})
-    for metric in present:
-        if metric == "perplexity" or metric not in HIGHER_IS_BETTER:
-            continue
-        best: dict[str, tuple[float, str]] = {}
-        for name, group in groups.items():
-            value = mean(group, metric)
-            if math.isnan(value):
-                continue
-            kind = group[0]["kind"]
-            if kind not in best or (value > best[kind][0] if HIGHER_IS_BETTER[metric]
-                                    else value < best[kind][0]):
-                best[kind] = (value, name)
-        if not best:
-            continue
-        pick = max if HIGHER_IS_BETTER[metric] else min
-        winner = pick(best, key=lambda k: best[k][0])
-        detail = "; ".join(f"{k}: {best[k][0]:.3f} ({best[k][1]})" for k in kinds if k in best)
-        verdict = f"**{winner}** wins" if len(best) > 1 else f"only {winner} measured"
-        direction = "higher" if HIGHER_IS_BETTER[metric] else "lower"
-        lines.append(f"- {metric} ({direction} is better): {verdict} — {detail}")
-    return "\n".join(lines) + "\n"
 
 
 def lda_terms(results: list[TopicResult], tokens: list[list[str]]) -> dict[str, Any]:
@@ -281,13 +187,23 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
     with timer.stage("metrics"):
         rows = score(results, CoherenceScorer(tokens, experiment.top_n), ids, labels, order,
                      {p.name: p for p in points})
+        add_flags(rows, results, [p.doc for p in paragraphs], [p.title for p in paragraphs],
+                  experiment.diagnostics)
+    with timer.stage("describe"):
+        describe(results, ids, next(iter(embeddings.values()), None))
+    say("verdict (bootstrap intervals)")
+    with timer.stage("verdict"):
+        entries = (verdict(rows, results, tokens, top_n=experiment.top_n,
+                           config=experiment.verdict)
+                   if {r["kind"] for r in rows} >= {"lda", "bertopic"} else [])
     with run_folder(context.root, experiment.name) as folder:
         work = folder.work
         write.write_corpus(work, paragraphs)
         write.write_topics(work, results)
         write.write_metrics(work, rows)
         write.write_assignments(work, ids, [p.doc for p in paragraphs], results)
-        write.write_text(work, layout.COMPARISON, comparison_markdown(rows))
+        write.write_json(work / layout.VERDICT, {"verdict": entries})
+        write.write_text(work, layout.COMPARISON, comparison_markdown(rows, entries))
         write.write_json(work / layout.LDA_TERMS, lda_terms(results, tokens))
         write.write_json(work / layout.VOCABULARY, {"dropped": dropped})
         if inputs.codebook is not None:
