@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from research.config import CandidateConfig, ClassifierExperiment
+from research.classifier_config import CandidateConfig, ClassifierExperiment
 from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.read import list_documents
 from research.run_folder import layout, write

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from research.config import ClassifierExperiment, TopicsExperiment, read_yaml, validate
+from research.classifier_config import ClassifierExperiment
+from research.config import TopicsExperiment, read_yaml, validate
 from research.errors import ConfigError
 from research.run_folder.create import RunContext, RunFolder, check_run_target
 

@@ -87,7 +87,7 @@ def test_seed_that_collapsed_hdbscan_defaults_keeps_its_topics(quick: Quick) -> 
 
 
 def test_ensemble_gives_consensus_topics_with_their_stability(quick: Quick) -> None:
-    ensemble = quick.model.model_copy(update={"ensemble": 3})
+    ensemble = quick.model.model_copy(update={"ensemble": 5})  # as in configs/full.yaml
     result = quick.fit(quick.seeds[0], ensemble)
     assert len(result.topics) >= 8
     assert result.assignments.count(-1) / len(result.assignments) <= 0.2

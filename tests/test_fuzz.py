@@ -29,7 +29,8 @@ import yaml
 from hypothesis import Phase, example, given, note, settings
 from hypothesis import strategies as st
 
-from research.config import ClassifierExperiment, CorpusConfig, TopicsExperiment, load_config
+from research.classifier_config import ClassifierExperiment
+from research.config import CorpusConfig, TopicsExperiment, load_config
 from research.corpus.pipeline import build_corpus
 from research.corpus.read import RawDocument, read_bytes, read_document
 from research.corpus.records import paragraph_id

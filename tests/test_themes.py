@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from research.config import CandidateConfig
+from research.classifier_config import CandidateConfig
 from research.corpus.pipeline import Corpus
 from research.errors import InputError
 from research.themes.classifier import (THRESHOLD_GRID, KeywordBaseline, ThemeClassifier,

@@ -20,7 +20,7 @@ from sklearn.model_selection import cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from research.config import CandidateConfig
+from research.classifier_config import CandidateConfig
 from research.themes.features import (CompactTfidfVectorizer, Embeddings, KeywordCounts,
                                       KeywordTerms, WordTokenizer, keyword_counts)
 
