@@ -76,7 +76,8 @@ def embedding_key(config: BERTopicModelConfig) -> str:
 
 
 def lda_terms(results: list[TopicResult], tokens: list[list[str]]) -> dict[str, Any]:
-    """Per LDA model (first seed of each setting): p(w|t) of top terms, prevalence, p(w)."""
+    """Per setting (first seed): p(w|t) of top terms (BERTopic: its c-TF-IDF row scaled to
+    sum to 1), topic prevalence and p(w), for the relevance view."""
     counts: dict[str, int] = {}
     for doc in tokens:
         for word in doc:
@@ -84,7 +85,7 @@ def lda_terms(results: list[TopicResult], tokens: list[list[str]]) -> dict[str, 
     total = sum(counts.values()) or 1
     models: dict[str, Any] = {}
     for r in results:
-        if r.kind != "lda" or r.name in models:
+        if not r.term_table or r.name in models:
             continue
         words = {w for terms in r.term_table["terms"].values() for w, _ in terms}
         models[r.name] = {"seed": r.seed, **r.term_table,

@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "configs" / "themes.yaml"
 TOPIC_SECTIONS = ["summary", "compare-metrics", "compare-overlap", "lda-topics", "lda-map",
                   "lda-words", "lda-similarity", "lda-relevance", "bertopic-topics",
-                  "bertopic-map", "bertopic-words",
-                  "bertopic-similarity", "bertopic-hierarchy", "bertopic-paragraphs",
+                  "bertopic-map", "bertopic-words", "bertopic-similarity",
+                  "bertopic-relevance", "bertopic-hierarchy", "bertopic-paragraphs",
                   "themes-docs", "themes-subdocs", "themes-topics"]
 CLASSIFIER_SECTIONS = ["summary", "themes-docs", "themes-subdocs", "themes-cv"]
 #: Sections drawn as HTML tables, not figures.

@@ -115,6 +115,15 @@ def test_topics_and_metrics_follow_the_published_format(
         assert ("outlier_share" in row) == (row["kind"] == "bertopic")
         assert "label_nmi" in row and "theme_topics" in row
         assert isinstance(row["flags"], list) and 0 < row["diagnostics"]["n_topics"]
+    # the relevance view's term tables cover BERTopic too, on the same scale as LDA's
+    tables = read(slice_runs[0], "lda_terms.json")["models"]
+    firsts = {m["name"]: m for m in reversed(topics)}  # each setting's first seed
+    assert set(tables) == set(firsts)
+    for name, table in tables.items():
+        for topic in firsts[name]["topics"]:
+            terms = table["terms"][str(topic["id"])]
+            assert terms[0][0] == topic["words"][0]
+            assert 0 < sum(p for _, p in terms) <= 1 + 1e-6
     comparison = (slice_runs[0] / "comparison.md").read_text(encoding="utf-8")
     assert comparison.startswith("# LDA against BERTopic\n\n## Verdict")
     entries = read(slice_runs[0], "verdict.json")["verdict"]

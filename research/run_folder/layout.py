@@ -19,6 +19,8 @@ ASSIGNMENTS = "assignments.csv"
 COMPARISON = "comparison.md"
 #: The verdict: best setting of each model kind compared per metric, with 95% intervals.
 VERDICT = "verdict.json"
+#: Term tables of each setting (LDA and BERTopic) for the relevance view (name kept from when
+#: only LDA had one).
 LDA_TERMS = "lda_terms.json"
 #: Words the topic models never saw (genre words, place names, filler), by reason.
 VOCABULARY = "vocabulary.json"
@@ -41,7 +43,7 @@ LEAVES_OUT = {
              "model kind instead of the best by NPMI",
     ASSIGNMENTS: "the paragraph map and topics × themes",
     EMBEDDING_MAP: "the BERTopic paragraph map",
-    LDA_TERMS: "the LDA term relevance figure",
+    LDA_TERMS: "the term relevance figures",
     THEMES: "theme shares and topics × themes",
     CV_SCORES: "the classifier's cross-validation scores",
     VERDICT: "the verdict (LDA against BERTopic with intervals)",
@@ -86,7 +88,7 @@ def expected_files(manifest: Manifest) -> set[str]:
     models = config.get("models") if isinstance(config.get("models"), list) else []
     kinds = {m.get("kind") for m in models if isinstance(m, dict)}
     files = {CORPUS, TOPICS, METRICS, ASSIGNMENTS}
-    files |= {LDA_TERMS} if "lda" in kinds else set()
+    files |= {LDA_TERMS} if kinds & {"lda", "bertopic"} else set()
     files |= {EMBEDDING_MAP} if "bertopic" in kinds else set()
     files |= {VERDICT} if {"lda", "bertopic"} <= kinds else set()
     return files | ({THEMES} if config.get("labels") else set())

@@ -148,9 +148,29 @@ def fit_bertopic(name: str, texts: list[str], embeddings: np.ndarray,
     if auto:  # the numbers used, so figures can place the setting; "auto" lists which
         params = {**params, **{k: getattr(sizes, k) for k in auto}, "auto": auto}
     return TopicResult(name, "bertopic", params, seed, topics, assignments, elapsed, extra,
+                       term_table=term_table(model, topics, len(assignments)),
                        topic_word=topic_word_rows(model, [t.id for t in topics]),
                        vocabulary=[str(w) for w in
                                    model.vectorizer_model.get_feature_names_out()])
+
+
+def term_table(model: Any, topics: list[Topic], n_paragraphs: int, n_terms: int = 30
+               ) -> dict[str, Any]:
+    """The relevance view's input, as LDA's: per topic its top terms with the c-TF-IDF row
+    scaled to sum to 1 (standing in for p(w|t)), and each topic's share of the paragraphs."""
+    if not topics:
+        return {}
+    rows = topic_word_rows(model, [t.id for t in topics])
+    rows = np.asarray(rows.todense() if hasattr(rows, "todense") else rows, dtype=float)
+    vocabulary = model.vectorizer_model.get_feature_names_out()
+    terms = {}
+    for topic, row in zip(topics, rows):
+        total = row.sum() or 1.0
+        top = np.argsort(-row, kind="stable")[:n_terms]
+        terms[str(topic.id)] = [[str(vocabulary[i]), round(float(row[i] / total), 6)]
+                                for i in top if row[i] > 0]
+    return {"terms": terms,
+            "prevalence": [round(t.size / max(n_paragraphs, 1), 6) for t in topics]}
 
 
 def topic_word_rows(model: Any, topic_ids: list[int]) -> Any:

@@ -175,11 +175,13 @@ def topic_sections(data: RunData) -> list[Section]:
             f"{which} Cosine similarity of the topics' top-word weight vectors. Bright "
             "off-diagonal cells flag near-duplicate topics, which lower diversity.",
             similarity_heatmap(model.topics, f"{prefix}: topic similarity")))
-        if kind == "lda" and model.name in data.lda_terms:
+        if model.name in data.lda_terms:
             terms = data.lda_terms[model.name]
+            scale = ("" if kind == "lda" else " p(w|t) is the topic's c-TF-IDF row scaled to "
+                     "sum to 1, so the view reads the same for both models.")
             sections.append(Section(
-                "lda-relevance", "LDA: term relevance (adjustable λ)",
-                f"{which} As in pyLDAvis: the 30 most probable terms of the topic (seed "
+                f"{kind}-relevance", f"{label}: term relevance (adjustable λ)",
+                f"{which}{scale} As in pyLDAvis: the 30 most probable terms of the topic (seed "
                 f"{terms.get('seed', model.seed)}) re-ranked by relevance = λ·log p(w|t) + "
                 "(1−λ)·log(p(w|t)/p(w)). λ = 1 ranks by probability in the topic; small λ "
                 "favours terms specific to it. Grey: the term's overall frequency p(w); "
