@@ -69,13 +69,12 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "default reduced": dict(reduce_outliers=True),
     "eom-10 (old) ensemble5": {**OLD, "ensemble": 5},
     "default ensemble5": dict(ensemble=5),
-    # the full config's sweep with the default min_samples and cap
+    # the full config's sweep with the default min_samples and cap (12, 20: in the grid below)
     "full: eom-5": dict(min_cluster_size=5),
     "full: eom-8": dict(min_cluster_size=8),
-    "full: eom-20": dict(min_cluster_size=20),
     # larger topics, small min_samples, capped: coherence against outliers
     **{f"eom-{size} ms{samples} capped": dict(min_cluster_size=size, min_samples=samples)
-       for size in (12, 15, 17, 18, 20, 23, 25) for samples in (2, 4)},
+       for size in (12, 15, 20, 25) for samples in (2, 4)},
 }
 
 

@@ -1,9 +1,11 @@
 """Consensus topics from several clusterings of the same paragraphs.
 
-Why: one UMAP + HDBSCAN fit depends on its random seed (on the seed corpus one seed put 89% of
-the paragraphs into one topic, others found 15 topics). Fitting several seeds and keeping only
-the groups of paragraphs that land together in most fits gives topics that do not hinge on one
+Why: one UMAP + HDBSCAN fit depends on its random seed (with HDBSCAN's defaults, 7 of 20 seeds
+put 519 of the 581 seed paragraphs into one topic). Fitting several seeds and keeping only the
+groups of paragraphs that land together in most fits gives topics that do not hinge on one
 seed, and says for each topic how often it appeared (BERTopic issue #1518 asks for this).
+Paragraphs without a stable group become outliers, so a consensus can have more outliers than
+its fits (12-14% with 5 fits of the default settings, 7-22% with 3).
 
 Steps: the co-assignment matrix (share of fits in which two paragraphs share a topic; an
 outlier shares nothing), average-linkage clustering of ``1 - co-assignment`` cut where the

@@ -3,11 +3,11 @@
 Why: umap-learn declares its numba kernels without ``cache=True`` (only ``rdist`` is cached),
 so every new process recompiled them: about 25 s of a 38 s warm ``research run`` on 2 cores
 (see experiments/benchmark_warm_run.py). ``Dispatcher.enable_caching()`` turns numba's own
-cache on after import and before the first call. Numba then stores the compiled code beside
-umap's sources (``umap/__pycache__``), or where that folder is not writable in its user-wide
-cache folder (``NUMBA_CACHE_DIR`` when the user sets one), and discards it when umap's source
-file or numba's version changes, so nothing stale is ever loaded. pynndescent already caches
-its own kernels.
+cache on after import and before the first call. Numba then stores the compiled code in
+``NUMBA_CACHE_DIR`` when the user sets one, else beside umap's sources (``umap/__pycache__``),
+else (that folder not writable) in its user-wide cache folder; it recompiles when umap's source
+file, numba's version or the CPU differ, so nothing stale is ever loaded. pynndescent already
+caches its own kernels.
 
 Only the kernels measured on a fit are switched on: caching a numba function that takes other
 jitted functions as arguments can fail inside numba, and none of these does. Of the layout
