@@ -165,7 +165,9 @@ def describe_validation_error(error: ValidationError, source: str) -> str:
                 or keys.index(key) != index):
             continue  # one member of a union said it better, or already said it
         if item["type"] == "literal_error" and len(same) > 1:
-            continue  # a union's fixed word ('auto') next to the number it also takes
+            if any(not m.startswith(TYPE_MISMATCH) and m != message for m in same):
+                continue  # a union's fixed word ('auto'): the number's complaint says more
+            message = f"input should be a number or {item['ctx']['expected']}"
         if item["type"] == "extra_forbidden":
             problems.append(f"unknown key '{key}'")
         elif item["type"] == "missing":

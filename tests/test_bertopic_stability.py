@@ -20,6 +20,7 @@ import pytest
 from research.config import BERTopicModelConfig
 from research.corpus.pipeline import build_corpus_from_folder
 from research.corpus.tokenize import ChineseTokenizer
+from research.errors import ConfigError
 from research.runner import load_experiment
 from research.topics.base import TopicResult
 from research.topics.bertopic_model import fit_bertopic
@@ -121,3 +122,18 @@ def test_bertopic_loads_without_torch_and_leaves_it_importable() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=ROOT)
     assert done.stdout.split() == ["BERTopic", "[]", "True"], done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("value, message", [
+    ("big", "key 'models[0].min_cluster_size': input should be a number or 'auto' (got 'big')"),
+    ("2.5", "key 'models[0].min_cluster_size': input should be a number or 'auto' (got 2.5)"),
+    ("1", "key 'models[0].min_cluster_size': input should be greater than or equal to 2"),
+])
+def test_a_size_that_is_neither_a_number_nor_auto_is_named(tmp_path: Path, value: str,
+                                                           message: str) -> None:
+    config = tmp_path / "exp.yaml"
+    config.write_text("kind: topics\nname: t\nmodels:\n  - kind: bertopic\n"
+                      f"    min_cluster_size: {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(config)
+    assert message in str(caught.value)
