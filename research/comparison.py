@@ -19,13 +19,13 @@ from research.metrics.coherence import CoherenceScorer
 from research.metrics.diagnostics import fit_flags, subdocument_keys
 from research.metrics.diversity import topic_diversity
 from research.metrics.stability import stability
+from research.metrics.summary import ACROSS_SEEDS, group_rows
 from research.topics.base import TopicResult
 from research.topics.describe import centroid_scores, describe_topics
 
-#: Metrics shown per fit, in table order; stability is per setting (across its seeds).
+#: Metrics shown per fit, in table order; stability is per setting (summary.ACROSS_SEEDS).
 PER_FIT = ["npmi", "c_v", "diversity", "outlier_share", "perplexity", "label_nmi",
            "fit_seconds"]
-ACROSS_SEEDS = ["stability_words", "stability_ari"]
 
 
 def score(results: list[TopicResult], scorer: CoherenceScorer, ids: list[str],
@@ -162,10 +162,7 @@ def comparison_markdown(rows: list[dict[str, Any]], entries: list[dict[str, Any]
         lines += ["", "## Stability across seeds", "",
                   "One number per setting, from the overlap of its fits over all its seeds "
                   "(flagged ones included).", ""]
-        first: dict[str, dict[str, Any]] = {}
-        for r in rows:
-            first.setdefault(r["name"], r)
         lines += _table(["setting", "seeds"] + across,
-                        [[name, str(sum(1 for r in rows if r["name"] == name))]
-                         + [_number(row.get(m)) for m in across] for name, row in first.items()])
+                        [[name, str(len(group))] + [_number(group[0].get(m)) for m in across]
+                         for name, group in group_rows(rows).items()])
     return "\n".join(lines) + "\n"

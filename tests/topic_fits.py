@@ -65,24 +65,9 @@ class TomotopyModel:
     top_words: list[list[str]]
 
 
-@functools.cache
 def tomotopy_model(seed: int = 1, k: int = 10) -> TomotopyModel:
-    """Fitted as research.topics.lda.fit_tomotopy does, keeping the model's full matrices."""
-    import tomotopy as tp
-
-    model = tp.LDAModel(k=k, alpha=0.1, eta=0.01, min_cf=2, seed=seed, tw=tp.TermWeight.ONE)
-    rows = []
-    for i, doc in enumerate(tokens()):
-        if doc:
-            model.add_doc(list(doc))
-            rows.append(i)
-    model.train(200, workers=1, parallel=tp.ParallelScheme.NONE)
-    theta = np.zeros((len(tokens()), k))
-    for row, doc in zip(rows, model.docs):
-        theta[row] = doc.get_topic_dist()
-    assignments = [int(np.argmax(r)) if tokens()[i] else -1 for i, r in enumerate(theta)]
-    return TomotopyModel(
-        topic_word=np.array([model.get_topic_word_dist(t) for t in range(k)]),
-        theta=theta, vocabulary=list(model.used_vocabs),
-        counts=np.asarray(model.used_vocab_freq, dtype=float), assignments=assignments,
-        top_words=[[w for w, _ in model.get_topic_words(t, top_n=10)] for t in range(k)])
+    """The package's own LDA fit (``lda_fit``) seen through the matrices it keeps."""
+    fit = lda_fit(seed, k)
+    return TomotopyModel(topic_word=fit.topic_word, theta=fit.doc_scores,
+                         vocabulary=fit.vocabulary, counts=fit.word_counts,
+                         assignments=fit.assignments, top_words=[t.words for t in fit.topics])

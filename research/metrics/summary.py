@@ -7,6 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+#: Metrics that are one number per setting, measured across its seeds (not one per fit).
+ACROSS_SEEDS = ("stability_words", "stability_ari")
+
 
 def finite(value: Any) -> float | None:
     """A metric value as float, or None when missing / NaN (JSON may hold either)."""

@@ -20,6 +20,7 @@ from research.metrics.intervals import (
     welch_interval,
 )
 from research.config import VerdictConfig
+from research.registry import KINDS
 from research.topics.base import TopicResult
 
 
@@ -44,7 +45,7 @@ METRICS: dict[str, Metric] = {
     "fit_seconds": Metric("Fit time (s)", False, "seeds"),
 }
 DEFAULT_METRICS = ("npmi", "c_v", "diversity", "stability_words", "stability_ari", "label_nmi")
-KIND_LABELS = {"lda": "LDA", "bertopic": "BERTopic"}
+KIND_LABELS = {kind: entry.title for kind, entry in KINDS.items()}
 PAIRS_NOTE = "; pairs share seeds, so this interval is too narrow"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from research.viz.figures_compare import KIND_TITLE
-from research.metrics.summary import finite, setting_summary
+from research.metrics.summary import ACROSS_SEEDS, finite, group_rows, setting_summary
 
 #: Comparison columns: metrics.json key, heading, decimals, True/False when higher/lower is
 #: better (the best value of the column is bold), None when not ranked.
@@ -58,8 +58,6 @@ def _best(values: pd.Series, higher: bool | None) -> set[Any]:
     return set(values.index[values == best])
 
 
-#: Metrics that are one number per setting (computed across its seeds), not one per fit.
-ACROSS_SEEDS = {"stability_words", "stability_ari"}
 FLAG_MARK = "†"
 
 
@@ -98,9 +96,8 @@ def comparison_table(rows: list[dict[str, Any]]) -> Table | None:
     if ("npmi", "mean") in summary:
         summary = summary.sort_values(("npmi", "mean"), ascending=False, na_position="last",
                                       kind="stable")
-    groups = {name: [r for r in rows if r["name"] == name] for name in summary.index}
-    groups.update({r["name"]: [x for x in rows if x["name"] == r["name"]]
-                   for r in rows if r["name"] not in groups})
+    every = group_rows(rows)  # settings whose fits are all flagged follow the ranked ones
+    groups = {name: every[name] for name in [*summary.index, *every] if name in every}
     head = [Cell("setting"), Cell("model"), Cell("seeds")]
     head += [Cell(label + ARROW[higher], title=key) for key, label, _, higher in present]
     best = {key: _best(summary[(key, "mean")], higher) for key, _, _, higher in present}
