@@ -23,3 +23,22 @@ def check_models_fit_corpus(models: Sequence[LDAModelConfig | BERTopicModelConfi
                 raise ConfigError(
                     f"{source}: key 'models[{index}].{key}': {value} is too large for a corpus "
                     f"of {paragraphs} paragraphs (at most {max(largest, 0)})")
+
+
+def check_vocabulary_left(tokens: Sequence[Sequence[str]], dropped: int, source: str) -> None:
+    """Raise one ConfigError naming ``vocabulary`` when its pruning leaves the models nothing:
+    no word in two paragraphs (BERTopic's min_df and LDA's min_count both need that)."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for paragraph in tokens:
+        words = set(paragraph)
+        shared |= words & seen
+        seen |= words
+    if shared:
+        return
+    if not dropped:
+        raise ConfigError(f"{source}: key 'corpus': the corpus has no word that occurs in two "
+                          "paragraphs, so there is nothing to model")
+    raise ConfigError(f"{source}: key 'vocabulary': leaves no word that occurs in two "
+                      f"paragraphs ({dropped} words left out); raise max_doc_share or drop "
+                      "fewer part-of-speech tags")

@@ -23,7 +23,7 @@ from research.metrics.verdict import verdict
 from research.run_folder import layout, write
 from research.run_folder.create import RunContext, Timer, files_hash, new_manifest, run_folder
 from research.registry import KINDS, BuildContext
-from research.size_checks import check_models_fit_corpus
+from research.size_checks import check_models_fit_corpus, check_vocabulary_left
 from research.topics.base import TopicModel, TopicResult
 from research.topics.embeddings import embed
 
@@ -158,6 +158,7 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
         dropped = words_to_drop(texts, tokens, tokenizer, experiment.vocabulary)
         tokenizer = tokenizer.excluding(w for words in dropped.values() for w in words)
         tokens = [[w for w in paragraph if w not in tokenizer.excluded] for paragraph in tokens]
+    check_vocabulary_left(tokens, len(tokenizer.excluded), experiment.source)
     say(f"vocabulary: {len(tokenizer.excluded)} words left out "
         f"({', '.join(f'{reason} {len(words)}' for reason, words in dropped.items()) or 'none'})")
     embeddings: dict[str, Any] = {}

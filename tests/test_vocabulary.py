@@ -54,3 +54,22 @@ def test_excluding_tokenizer_drops_the_words_and_survives_pickling(seed_text) ->
     assert tokenizer.excluded == frozenset()  # the original is unchanged
     copy = pickle.loads(pickle.dumps(pruned))
     assert copy(text) == pruned(text)
+
+
+def test_pruning_that_leaves_nothing_is_one_line_naming_vocabulary(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """max_doc_share so low that every word goes: refused before fitting, nothing written."""
+    from tests.conftest import seed_file
+    from tests.helpers import run_cli
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / seed_file("002").name).write_bytes(seed_file("002").read_bytes())
+    config = tmp_path / "c.yaml"
+    config.write_text(f"kind: topics\nname: v\ncorpus: {{folder: {seeds}}}\nrandom_seeds: [1]\n"
+                      f"output: {tmp_path / 'results'}\nvocabulary: {{max_doc_share: 0.001}}\n"
+                      "models:\n  - {kind: lda, k: 3, iterations: 20}\n", encoding="utf-8")
+    done = run_cli("run", str(config))
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert lines[-1].startswith(f"error: {config}: key 'vocabulary': leaves no word")
+    assert not list((tmp_path / "results").glob("v/2*"))
