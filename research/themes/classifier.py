@@ -90,6 +90,10 @@ class KeywordBaseline(BaseEstimator, ClassifierMixin):
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.decide(self.predict_proba(texts))
 
+    def score_thresholds(self) -> np.ndarray:
+        """Per-theme thresholds on predict_proba's scale (what ``decide`` compares with)."""
+        return self._as_probability(self.thresholds_)
+
 
 class ThemeClassifier(BaseEstimator, ClassifierMixin):
     """Logistic regression per theme over any mix of words, chars, keywords, embeddings.
@@ -191,6 +195,10 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.decide(self.predict_proba(texts))
+
+    def score_thresholds(self) -> np.ndarray:
+        """Per-theme thresholds on predict_proba's scale (what ``decide`` compares with)."""
+        return np.asarray(self.thresholds_, dtype=float)
 
     def __getstate__(self) -> dict[str, Any]:
         """The embedder is a run-time resource, never saved (load_model recreates it)."""
