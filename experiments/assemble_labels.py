@@ -1,11 +1,12 @@
 """Derive seeds/labels/labels.jsonl and agreement.json from seeds/labels/annotations.jsonl.
 
 annotations.jsonl holds every decision (built from work/ by experiments/build_annotations.py):
-pass "first" (every paragraph), "second" (independent pass on a sample) and "adjudication"
-(the lead developer's decision on every paragraph where the two passes disagreed).
+pass "first" (every paragraph), "second" (independent pass on a sample), "adjudication"
+(the lead developer's decision on every paragraph where the two passes disagreed) and
+"rulings" (every paragraph re-read against the rulings the codebook gained later).
 
-Only paragraphs of the current corpus are kept: the final label is the adjudication where
-there is one, else the first pass. Agreement (second pass scored against the first) is computed
+Only paragraphs of the current corpus are kept: the final label is the re-check against the
+rulings where there is one, else the adjudication, else the first pass. Agreement (second pass scored against the first) is computed
 over the sampled paragraphs that are still in the corpus; ids that the segmentation fix replaced
 are left out of it and counted in `second_pass_superseded`.
 Run: python experiments/assemble_labels.py
@@ -31,7 +32,8 @@ RAW = Path("seeds/raw")
 
 def decisions(annotations: Path) -> dict[str, dict[str, list[str]]]:
     """{pass: {paragraph id: labels}}; one decision per id and pass."""
-    by_pass: dict[str, dict[str, list[str]]] = {"first": {}, "second": {}, "adjudication": {}}
+    by_pass: dict[str, dict[str, list[str]]] = {"first": {}, "second": {}, "adjudication": {},
+                                                "rulings": {}}
     for row in iter_jsonl(annotations):
         stage = by_pass[row["pass"]]
         if row["id"] in stage:
@@ -46,6 +48,7 @@ def assemble(annotations: Path, paragraphs: list[Paragraph],
     """labels.jsonl rows (current corpus order) and the agreement report."""
     passes = decisions(annotations)
     first, second, adjudicated = passes["first"], passes["second"], passes["adjudication"]
+    rechecked = passes["rulings"]
     disagreements = [i for i in second if set(second[i]) != set(first[i])]
     missing = sorted(set(disagreements) - set(adjudicated))
     if missing:
@@ -59,12 +62,15 @@ def assemble(annotations: Path, paragraphs: list[Paragraph],
     for p in paragraphs:
         if p.id not in first:
             continue
-        final = adjudicated.get(p.id, first[p.id])
+        before = adjudicated.get(p.id, first[p.id])
+        final = rechecked.get(p.id, before)
+        stage = ("rulings" if set(final) != set(before) else
+                 "adjudicated" if p.id in adjudicated else "first")
         rows.append({"id": p.id, "doc": p.doc, "text": p.text,
-                     "labels": [t for t in themes if t in final],
-                     "pass": "adjudicated" if p.id in adjudicated else "first",
+                     "labels": [t for t in themes if t in final], "pass": stage,
                      "second_pass": p.id in second})
     counts = Counter(t for r in rows for t in r["labels"])
+    report["rulings_changed"] = sum(r["pass"] == "rulings" for r in rows)
     report["final"] = {"paragraphs": len(rows), "no_theme": sum(not r["labels"] for r in rows),
                        "per_theme": {t: counts[t] for t in themes}}
     return rows, report

@@ -70,7 +70,7 @@ def main() -> None:
                 json.dumps({"text": p.text + (f" {k}" if k else "")}, ensure_ascii=False) + "\n"
                 for k in range(copies) for p in corpus.paragraphs), encoding="utf-8")
             n = len(corpus.paragraphs) * copies
-            model = make_candidate(candidate, codebook.ids, codebook.keywords(), embedders)
+            model = make_candidate(candidate, codebook, embedders)
             model.fit(texts, labels)
             folder = save_model(model, Path(work) / candidate.name,
                                 {"themes": codebook.ids, "features": list(candidate.features)

@@ -3,6 +3,7 @@
 pass1_batch1-5.jsonl  first pass, one annotator per batch   -> llm-batch-1 … llm-batch-5
 pass2.jsonl           independent second pass on a sample   -> llm-second-pass
 adjudication.jsonl    lead developer on every disagreement  -> lead-adjudication
+rulings/recheck_1-5   every paragraph re-read against the codebook's rulings -> llm-rulings-1 … 5
 
 Rows keep the decisions exactly as recorded (label order included), also for paragraph ids
 that the later segmentation fix replaced; `experiments/assemble_labels.py` derives
@@ -28,11 +29,14 @@ TIME = "2026-11-23"
 #: commit before). The labeling itself did not record a hash. Later commits changed only the
 #: keyword lists of that file, so the current file hashes differently (see DATASHEET.md).
 CODEBOOK_HASH = "8eef39d79a95a758"
+#: sha256(configs/themes.yaml)[:16] when the rulings were added and every label re-checked
+#: against them (work/rulings/, 2026-11-23).
+RULINGS_CODEBOOK_HASH = "e3ab8a77a14fd230"
 
 LLM = "large language model, one instance per batch"
 LEAD = "lead developer"
 KINDS = (LLM, LEAD)
-PASSES = ("first", "second", "adjudication")
+PASSES = ("first", "second", "adjudication", "rulings")
 FIELDS = ("id", "labels", "annotator", "kind", "pass", "note", "codebook_hash", "time")
 
 
@@ -45,14 +49,20 @@ def annotator_of(path: Path) -> tuple[str, str, str, str]:
         return "llm-second-pass", LLM, "second", "note"
     if path.stem == "adjudication":
         return "lead-adjudication", LEAD, "adjudication", "why"
+    match = re.fullmatch(r"recheck_(\d+)", path.stem)
+    if match:
+        return f"llm-rulings-{match.group(1)}", LLM, "rulings", "why"
     raise ValueError(f"not a labeling pass: {path}")
 
 
 def pass_files(work: Path = WORK) -> list[Path]:
-    """First-pass batches in batch order, then the second pass, then the adjudication."""
+    """First-pass batches in batch order, the second pass, the adjudication, then the
+    re-check against the rulings."""
     batches = sorted(work.glob("pass1_batch*.jsonl"),
                      key=lambda p: int(p.stem.removeprefix("pass1_batch")))
-    return [*batches, work / "pass2.jsonl", work / "adjudication.jsonl"]
+    rechecks = sorted((work / "rulings").glob("recheck_*.jsonl"),
+                      key=lambda p: int(p.stem.removeprefix("recheck_")))
+    return [*batches, work / "pass2.jsonl", work / "adjudication.jsonl", *rechecks]
 
 
 def build_annotations(work: Path = WORK, codebook: Path | None = None
@@ -73,7 +83,8 @@ def build_annotations(work: Path = WORK, codebook: Path | None = None
             seen.add((pid, stage))
             rows.append({"id": pid, "labels": list(labels), "annotator": annotator,
                          "kind": kind, "pass": stage, "note": row.get(note_field),
-                         "codebook_hash": CODEBOOK_HASH, "time": TIME})
+                         "codebook_hash": RULINGS_CODEBOOK_HASH if stage == "rulings"
+                         else CODEBOOK_HASH, "time": TIME})
     return rows
 
 

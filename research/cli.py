@@ -238,7 +238,10 @@ def classify(
     verbose: bool = typer.Option(False, "--verbose", help="List every line not kept as "
                                  "paragraph text (on stderr)."),
 ) -> None:
-    """Tag each paragraph of new reports with the codebook's themes."""
+    """Tag each paragraph of new reports with the codebook's themes.
+
+    Rows also give each paragraph's place, the thresholds, and near misses and borderline tags.
+    """
     from research.config import CorpusConfig, load_config
     from research.themes.model_io import load_model
     from research.themes.writers import WRITERS
@@ -384,3 +387,10 @@ def model_install(
     score = f", core macro F1 {cv['core_macro_f1']:.3f}" if "core_macro_f1" in cv else ""
     say(f"installed {meta.get('name', 'model')} ({len(meta['themes'])} themes{score}, trained "
         f"on {meta.get('trained_on', '?')} paragraphs) from {source} into {target}")
+
+
+# The labeling loop's commands (`label`, `labels export|import`, `agreement`) live in their own
+# module; registered last because they use the helpers above.
+from research.label_cli import register as _register_label_commands  # noqa: E402
+
+_register_label_commands(app)

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from research.config import CorpusConfig
@@ -23,7 +24,7 @@ from research.corpus.records import paragraph_id
 from research.errors import InputError
 from research.themes.apply import BATCH_SIZE, FileSummary, classify_file
 from research.themes.model_io import load_model
-from tests.conftest import seed_file
+from tests.conftest import ROOT, seed_file
 
 Model = tuple[Any, dict[str, Any]]
 Rows = list[dict[str, Any]]
@@ -83,7 +84,8 @@ def test_rows_follow_the_report_in_order_across_batches(two_reports: Path,
 def test_batched_rows_equal_each_paragraph_classified_alone(classified: Classified,
                                                             model: Model) -> None:
     """Batching is only for memory: each row is what the estimator says about that paragraph
-    on its own (its own predict, not a threshold re-applied here)."""
+    on its own (its own predict, not a threshold re-applied here). Scores are kept at full
+    precision, and BLAS may sum a batch in another order than one row: equal to 1e-12."""
     rows, _ = classified
     estimator, meta = model
     themes = meta["themes"]
@@ -92,7 +94,7 @@ def test_batched_rows_equal_each_paragraph_classified_alone(classified: Classifi
         alone = estimator.predict_proba([row["text"]])
         decided = estimator.predict([row["text"]])[0]
         assert row["themes"] == [t for t, flag in zip(themes, decided) if flag], row["index"]
-        assert row["scores"] == {t: round(float(p), 4) for t, p in zip(themes, alone[0])}
+        assert row["scores"] == pytest.approx(dict(zip(themes, alone[0])), rel=0, abs=1e-12)
         assert row["id"] == paragraph_id(row["text"])
 
 
@@ -186,3 +188,19 @@ def test_files_with_no_paragraphs_are_reported(tmp_path: Path, model: Model) -> 
             list(classify_file(str(path), *model, CorpusConfig(), False, summary))
         assert raised.value.path == str(path) and raised.value.reason == reason
     assert len(summary.dropped) == len(dropped) and summary.paragraphs == 0
+
+
+def test_a_traditional_copy_of_every_labeled_paragraph_gets_the_same_themes() -> None:
+    """Issue 11: a traditional-character copy gained a false `equity`. The model converts a
+    traditional text with the corpus's rule before scoring it, by whatever route it comes."""
+    import opencc
+
+    from research.themes.labels import load_labels
+    from research.themes.model_io import load_model
+
+    texts = [r.text for r in load_labels(ROOT / "seeds/labels/labels.jsonl",
+                                         ROOT / "configs/themes.yaml")]
+    traditional = [opencc.OpenCC("s2t").convert(t) for t in texts]
+    assert sum(a != b for a, b in zip(texts, traditional)) > 0.95 * len(texts)
+    model, _ = load_model(None)
+    np.testing.assert_array_equal(model.predict(traditional), model.predict(texts))

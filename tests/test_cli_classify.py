@@ -23,9 +23,11 @@ def records(text: str) -> list[dict]:
 def check_records(rows: list[dict]) -> None:
     assert rows
     for row in rows:
-        assert {"file", "index", "text", "themes", "scores"} <= set(row)
-        assert set(row["scores"]) == set(THEMES)
-        assert set(row["themes"]) <= set(THEMES)
+        assert list(row) == ["file", "doc", "index", "id", "title", "section", "text", "themes",
+                             "near_misses", "borderline", "scores", "thresholds"]
+        assert set(row["scores"]) == set(row["thresholds"]) == set(THEMES)
+        assert set(row["themes"]) | set(row["near_misses"]) <= set(THEMES)
+        assert set(row["borderline"]) <= set(row["themes"])
         assert all(0 <= p <= 1 for p in row["scores"].values())
 
 
@@ -48,8 +50,9 @@ def test_gb18030_copy_docx_pdf_and_stdin(tmp_path: Path) -> None:
     original = run_cli("classify", str(seed_file("002")))
     copy = run_cli("classify", str(gb))
     assert copy.returncode == 0, copy.stderr
-    strip = [{k: v for k, v in r.items() if k != "file"} for r in records(original.stdout)]
-    assert strip == [{k: v for k, v in r.items() if k != "file"} for r in records(copy.stdout)]
+    where = {"file", "doc"}  # the copy's name; everything else is the same
+    strip = [{k: v for k, v in r.items() if k not in where} for r in records(original.stdout)]
+    assert strip == [{k: v for k, v in r.items() if k not in where} for r in records(copy.stdout)]
     long_lines = [line for line in text.splitlines() if len(line) > 200][:4]
     docx = make_docx(tmp_path / "report.docx", long_lines)
     pdf = make_pdf(tmp_path / "report.pdf", long_lines[:2])
@@ -62,7 +65,39 @@ def test_gb18030_copy_docx_pdf_and_stdin(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = records(done.stdout)
     check_records(rows)
-    assert rows[0]["file"] == "-"
+    assert rows[0]["file"] == rows[0]["doc"] == "-"
+
+
+def test_rows_say_where_each_paragraph_is_and_which_thresholds_decided(tmp_path: Path) -> None:
+    """JSONL and CSV from the command: document, sub-document title and section on every row of
+    a report with headings, and the shipped model's thresholds on the score scale."""
+    from research.themes.model_io import load_model
+
+    model, _ = load_model(None)
+    thresholds = dict(zip(THEMES, map(float, model.score_thresholds())))
+    report = tmp_path / "folder" / "县域报告.txt"
+    report.parent.mkdir()
+    report.write_text(seed_file("003").read_text(encoding="utf-8")[:6000], encoding="utf-8")
+    done = run_cli("classify", str(report))
+    assert done.returncode == 0, done.stderr
+    rows = records(done.stdout)
+    check_records(rows)
+    assert {(r["file"], r["doc"]) for r in rows} == {(str(report), "县域报告")}
+    assert all(r["title"] and r["section"] for r in rows)
+    assert {r["title"] for r in rows} == {"义务教育均衡发展典型材料", "晋中市义务教育均衡发展典型材料"}
+    assert all(r["thresholds"] == thresholds for r in rows)
+    assert any(r["near_misses"] for r in rows)
+    out = tmp_path / "themes.csv"
+    done = run_cli("classify", str(report), "--format", "csv", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    with out.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [r["section"] for r in table] == [r["section"] for r in rows]
+    assert [r["doc"] for r in table] == [r["doc"] for r in rows]
+    assert [r["near_misses"] for r in table] == [";".join(r["near_misses"]) for r in rows]
+    for t, value in thresholds.items():
+        assert {float(r[f"threshold_{t}"]) for r in table} == {value}
+        assert [float(r[f"score_{t}"]) for r in table] == [r["scores"][t] for r in rows]
 
 
 def test_one_per_line_csv_and_html(tmp_path: Path) -> None:
@@ -79,6 +114,7 @@ def test_one_per_line_csv_and_html(tmp_path: Path) -> None:
                    str(html))
     page = html.read_text(encoding="utf-8")
     assert done.returncode == 0 and lines[0] in page and "<script src" not in page
+    assert '<section id="thresholds">' in page  # its contents: test_classify_audit.py
 
 
 @pytest.mark.parametrize("bad", ["empty", "binary", "missing"])

@@ -67,7 +67,22 @@ def test_every_annotation_row_is_complete_and_known(annotations: list[dict]) -> 
         assert row["note"] is None or (isinstance(row["note"], str) and row["note"]), row
         assert len(row["codebook_hash"]) == 16 and row["time"] == "2026-11-23", row
     assert {row["annotator"] for row in annotations} == {
-        *(f"llm-batch-{k}" for k in range(1, 6)), "llm-second-pass", "lead-adjudication"}
+        *(f"llm-batch-{k}" for k in range(1, 6)), "llm-second-pass", "lead-adjudication",
+        *(f"llm-rulings-{k}" for k in range(1, 6))}
+
+
+def test_every_current_paragraph_was_rechecked_against_the_rulings_once(
+        by_pass: dict[str, dict[str, list[str]]], current_ids: set[str]) -> None:
+    """The rulings came after the first labeling: every label was re-read against them."""
+    assert set(by_pass["rulings"]) == current_ids
+
+
+def test_the_rulings_batches_are_redrawn_from_the_labels_as_they_stood(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from experiments.draw_rulings_batches import main
+
+    monkeypatch.setattr("sys.argv", ["draw_rulings_batches", "--check"])
+    main()  # raises SystemExit naming the file when a batch differs
 
 
 def test_every_current_paragraph_has_one_first_pass_decision(

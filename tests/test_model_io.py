@@ -61,13 +61,17 @@ def test_trusted_types_are_exactly_what_trained_models_contain(tmp_path):
     keywords = {"a": ["经费"], "b": ["教师"]}
 
     def embedder(batch):  # stands in for MemoEmbedder, which is never saved either
-        return np.array([[len(t), t.count("教")] for t in batch], dtype=float)
+        rows = np.array([[len(t), t.count("教")] for t in batch], dtype=float)
+        return np.tile(rows, (1, 192))  # e5's 384 dimensions, as the prototypes need
+
+    queries = {"a": ["经费投入与保障"], "b": ["教师队伍建设"]}
 
     seen: set[str] = set()
     for model in (KeywordBaseline(["a", "b"], keywords),
                   ThemeClassifier(["a", "b"], keywords, inner_folds=2, embedder=embedder,
+                                  queries=queries,
                                   features=("words", "chars", "keywords", "keyword_terms",
-                                            "embeddings"))):
+                                            "embeddings", "prototypes"))):
         path = tmp_path / f"{type(model).__name__}.skops"
         sio.dump(model.fit(texts, labels), path)
         seen |= set(sio.get_untrusted_types(file=path))

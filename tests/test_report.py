@@ -168,7 +168,9 @@ def test_classifier_run_report(classifier_report: Path) -> None:
     html = classifier_report.read_text(encoding="utf-8")
     assert SECTION_RE.findall(html) == CLASSIFIER_SECTIONS
     assert "Cross-validated classifiers" in html and "tfidf-stacked" in html
-    assert "<th>core macro F1</th>" in html and "tfidf-stacked (default)" in html
+    assert "<th>core macro F1 (document folds)</th>" in html
+    assert "<th>core macro F1 (paragraph folds)</th>" in html
+    assert "tfidf-stacked (default)" in html
     assert "predicted labels" in html
 
 
@@ -313,16 +315,22 @@ def test_comparison_table_groups_seeds_with_pandas() -> None:
                   classifiers=None, timings=[], versions=[], config_json="")
     assert "<td>a&lt;b&gt;</td>" in html and "<td>a<b>" not in html
     assert '<strong>0.400 [0.400 0.400]</strong></td>' in html
-    cv = {"default": "m2", "themes": ["t1"], "models": {
-        "m1": {"macro_f1": 0.5, "macro_f1_std": 0.1, "core_macro_f1": 0.4,
-               "per_theme": {"t1": {"f1": 0.7}}, "paragraphs_per_second": 10},
-        "m2": {"macro_f1": 0.6, "core_macro_f1": 0.6, "per_theme": {"t1": {"f1": 0.6}}}}}
+    cv = {"default": "m2", "themes": ["t1"], "select_by": "document", "baseline": "m1",
+          "models": {
+              "m1": {"macro_f1": 0.5, "macro_f1_std": 0.1, "core_macro_f1": 0.4,
+                     "per_theme": {"t1": {"f1": 0.7}}, "paragraphs_per_second": 10,
+                     "schemes": {"paragraph": {"core_macro_f1": 0.45,
+                                               "core_macro_f1_std": 0.02}}},
+              "m2": {"macro_f1": 0.6, "core_macro_f1": 0.6, "per_theme": {"t1": {"f1": 0.6}},
+                     "vs_baseline": {"difference": 0.2, "low": 0.05, "high": 0.31}}}}
     table = classifier_table(cv, {"t1": "主题一"})
-    assert [c.text for c in table.head] == ["model", "micro F1", "macro F1", "core macro F1",
-                                            "主题一", "paragraphs/s"]
+    assert [c.text for c in table.head] == [
+        "model", "micro F1 (document folds)", "macro F1 (document folds)",
+        "core macro F1 (document folds)", "core macro F1 (paragraph folds)",
+        "core macro F1 − m1 (95% CI)", "主题一", "paragraphs/s"]
     assert [[c.text for c in row] for row in table.rows] == [
-        ["m2 (default)", "–", "0.600", "0.600", "0.600", "–"],
-        ["m1", "–", "0.500 ± 0.100", "0.400", "0.700", "10"]]
+        ["m2 (default)", "–", "0.600", "0.600", "–", "+0.200 (+0.050 to +0.310)", "0.600", "–"],
+        ["m1", "–", "0.500 ± 0.100", "0.400", "0.450 ± 0.020", "–", "0.700", "10"]]
 
 
 def test_report_is_the_same_when_drawn_twice(results: Path, tmp_path: Path) -> None:

@@ -56,7 +56,9 @@ def shrink(name: str, tmp_path: Path) -> Path:
         data["random_seeds"] = [1]
         data["models"] = [shrink_model(m) for m in data["models"]]
     else:
-        data["cv"] = {**data.get("cv", {}), "folds": 2, "repeats": 1}
+        # one document: document folds are impossible, sub-document folds choose
+        data["cv"] = {**data.get("cv", {}), "folds": 2, "repeats": 1,
+                      "select_by": "subdocument"}
         data["min_paragraphs_per_second"] = 0
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -16,7 +16,7 @@ from research.errors import InputError
 from research.themes.classifier import (THRESHOLD_GRID, KeywordBaseline, ThemeClassifier,
                                         best_threshold, f1_at)
 from research.themes.codebook import CORE_THEMES, load_codebook
-from research.themes.evaluate import cross_validate
+from research.themes.evaluate import Groups, cross_validate
 from research.themes.features import CompactTfidfVectorizer, WordTokenizer
 from research.themes.labels import check_against_corpus, load_labels
 from research.themes.model_io import data_hash, load_model, save_model
@@ -86,14 +86,20 @@ def test_changed_segmentation_is_detected(tmp_path: Path, corpus: Corpus) -> Non
             check_against_corpus(rows, corpus.paragraphs, path)
 
 
-def test_stacked_classifier_learns_the_themes(labeled) -> None:  # noqa: ANN001
+def test_stacked_classifier_learns_the_themes_of_documents_it_never_saw(labeled, corpus) -> None:  # noqa: ANN001
+    """Leave one document out: the stacked model beats the keyword rules on all nine themes
+    (macro F1) even when every paragraph it is scored on comes from a document it never saw."""
     texts, y, themes, keywords = labeled
-    scores = cross_validate(lambda: ThemeClassifier(themes, keywords), texts, y, themes,
-                            folds=3, repeats=1)
+    by_id = {p.id: p for p in corpus.paragraphs}
+    rows = load_labels(LABELS, ROOT / "configs/themes.yaml")
+    groups = Groups.of([by_id[r.id].doc for r in rows], [by_id[r.id].title for r in rows])
+    scores = cross_validate(lambda: ThemeClassifier(themes, keywords), texts, y, themes, groups,
+                            "document")
     baseline = cross_validate(lambda: KeywordBaseline(themes, keywords), texts, y, themes,
-                              folds=3, repeats=1)
-    assert scores["core_macro_f1"] > 0.75
-    assert scores["macro_f1"] > baseline["macro_f1"]
+                              groups, "document")
+    assert scores["folds"] == 5 and scores["core_macro_f1"] > 0.74
+    assert scores["macro_f1"] > baseline["macro_f1"] + 0.02, (scores["macro_f1"],
+                                                               baseline["macro_f1"])
 
 
 def test_model_folder_round_trip_and_refusal_of_foreign_types(tmp_path: Path, labeled) -> None:  # noqa: ANN001
@@ -120,7 +126,9 @@ def test_shipped_default_model_was_trained_on_the_current_labels(labeled) -> Non
     rows = load_labels(LABELS, ROOT / "configs/themes.yaml")
     assert meta["training_data_hash"] == data_hash(texts, [r.labels for r in rows])
     assert meta["themes"] == themes and meta["codebook"]["core"] == list(CORE_THEMES)
-    assert meta["cv"]["core_macro_f1"] >= 0.80
+    # chosen and scored on folds of whole documents, as new reports will be
+    assert meta["cv"]["folds_of"] == "document" and meta["cv"]["core_macro_f1"] >= 0.75
+    assert meta["cv"]["paragraph_folds_core_macro_f1"] >= 0.77
     assert isinstance(model, ThemeClassifier)
     settings = CandidateConfig.model_validate(meta["candidate"])
     assert (list(model.features), model.C, model.stack_keywords) == (
@@ -165,7 +173,7 @@ def test_constructor_defaults_are_the_config_defaults(labeled) -> None:  # noqa:
     assert (list(params["features"]), params["C"], params["stack_keywords"],
             params["max_char_features"]) == (config.features, config.C, config.stack_keywords,
                                              config.max_char_features)
-    assert (make_candidate(config, themes, keywords, {}).get_params()
+    assert (make_candidate(config, load_codebook(ROOT / "configs/themes.yaml"), {}).get_params()
             == ThemeClassifier(themes, keywords).get_params())
 
 

@@ -29,6 +29,10 @@ BATCH_SIZE = 256
 #: Below this share of Chinese characters among all letters a report gets a warning: the model
 #: was trained on Chinese and scores other scripts near zero.
 MIN_CHINESE_SHARE = 0.5
+#: A theme scoring within this distance of its threshold is reported beside the decision: below
+#: it as a near miss, at or above it as borderline (scores and thresholds on predict_proba's
+#: scale). The one home of the window; the HTML page's key reads it from here.
+NEAR_MISS = 0.1
 
 
 @dataclass
@@ -94,6 +98,8 @@ def classify_texts(model: Any, meta: dict[str, Any], texts: list[str]
 
     The decision is the estimator's own (``decide`` is what its ``predict`` uses), never a
     threshold re-applied here: the keyword baseline's thresholds are counts, not probabilities.
+    Scores keep full precision: rounded, a score just under its threshold could print as equal
+    to it (0.474996 as 0.475) and the output would contradict its own decision.
     """
     themes = meta["themes"]
     if not texts:
@@ -101,17 +107,48 @@ def classify_texts(model: Any, meta: dict[str, Any], texts: list[str]
     probabilities = model.predict_proba(texts)
     decided = model.decide(probabilities)
     return [([t for t, f in zip(themes, flags) if f],
-             {t: round(float(p), 4) for t, p in zip(themes, row)})
+             {t: float(p) for t, p in zip(themes, row)})
             for row, flags in zip(probabilities, decided)]
+
+
+def theme_thresholds(model: Any, meta: dict[str, Any]) -> dict[str, float]:
+    """Per-theme thresholds on the score scale: what ``decide`` compares each score with.
+
+    Not model.json's ``thresholds``: the keyword baseline's are keyword counts.
+    """
+    return {t: float(x) for t, x in zip(meta["themes"], model.score_thresholds())}
+
+
+def near_threshold(decided: Sequence[str], scores: dict[str, float],
+                   thresholds: dict[str, float], window: float = NEAR_MISS
+                   ) -> tuple[list[str], list[str]]:
+    """(near misses, borderline), in threshold order: themes not decided whose score is within
+    ``window`` below the threshold, and decided themes less than ``window`` above it.
+
+    Membership follows the model's decision, the window only the distance, so the two lists
+    never contradict ``themes``.
+    """
+    chosen = set(decided)
+    near = [t for t, bar in thresholds.items()
+            if t not in chosen and scores[t] >= bar - window]
+    borderline = [t for t, bar in thresholds.items()
+                  if t in chosen and scores[t] < bar + window]
+    return near, borderline
 
 
 def classify_file(path: str, model: Any, meta: dict[str, Any], config: CorpusConfig,
                   one_per_line: bool, summary: FileSummary) -> Iterator[dict[str, Any]]:
     """Rows for one report, batch by batch; raises InputError for unreadable input.
 
-    The file is read (and its errors raised) before the first row is yielded.
+    The file is read (and its errors raised) before the first row is yielded. A row says where
+    the paragraph is (``file`` as given, ``doc``: the document's name as in the dropped-line
+    log and corpus.jsonl, sub-document ``title``, ``section``: its heading, '' where none), what
+    was decided and why: ``scores`` and ``thresholds`` (same scale; a theme is in ``themes``
+    exactly when its score reaches its threshold), ``near_misses`` and ``borderline``
+    (:func:`near_threshold`).
     """
     document = read_document(path)
+    thresholds = theme_thresholds(model, meta)
     blocks = iter_paragraphs(document, config, one_per_line, summary)
     index = 0
     while batch := list(itertools.islice(blocks, BATCH_SIZE)):
@@ -119,9 +156,12 @@ def classify_file(path: str, model: Any, meta: dict[str, Any], config: CorpusCon
                                                                  [b.text for b in batch])):
             summary.paragraphs += 1
             summary.theme_counts.update(themes)
-            yield {"file": path, "index": index, "id": paragraph_id(block.text),
-                   "title": block.title, "section": block.section, "text": block.text,
-                   "themes": themes, "scores": scores}
+            near, borderline = near_threshold(themes, scores, thresholds)
+            yield {"file": path, "doc": document.name, "index": index,
+                   "id": paragraph_id(block.text), "title": block.title,
+                   "section": block.section, "text": block.text, "themes": themes,
+                   "near_misses": near, "borderline": borderline, "scores": scores,
+                   "thresholds": dict(thresholds)}
             index += 1
     if not summary.paragraphs:
         raise InputError(path, "no paragraphs found after cleaning")

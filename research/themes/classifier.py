@@ -21,10 +21,11 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from research.classifier_config import CandidateConfig
-from research.themes.features import (CompactTfidfVectorizer, Embeddings, KeywordCounts,
-                                      KeywordTerms, WordTokenizer, keyword_counts)
+from research.themes.features import (EMBEDDING_FEATURES, CompactTfidfVectorizer, Embeddings,
+                                      KeywordCounts, KeywordTerms, Prototypes, WordTokenizer,
+                                      keyword_counts, simplified)
 
-FEATURES = ("words", "chars", "keywords", "keyword_terms", "embeddings")
+FEATURES = ("words", "chars", "keywords", "keyword_terms", "embeddings", "prototypes")
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
 
@@ -52,11 +53,24 @@ def best_threshold(y_true: np.ndarray, scores: np.ndarray, grid: np.ndarray) -> 
     return best
 
 
-def inner_cv(folds: int, seed: int) -> Any:
-    """The splitter of fit's inner folds (multi-label stratified; ignores groups for now)."""
+def inner_splits(labels: np.ndarray, groups: Sequence[object] | None, folds: int, seed: int
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds of fit's own training data, on which the stacker and thresholds are tuned.
+
+    With groups (each paragraph's sub-document), whole groups are held out together, so the
+    thresholds are tuned on scores of text unlike what the model was fitted on, as new reports
+    will be; without them the folds are multi-label stratified paragraphs.
+    """
+    rows = np.zeros(len(labels))
+    if groups is not None and len(set(groups)) >= folds:
+        from sklearn.model_selection import GroupKFold
+
+        return list(GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(
+            rows, labels, np.asarray(groups, dtype=object)))
     from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
 
-    return MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+                .split(rows, labels))
 
 
 class KeywordBaseline(BaseEstimator, ClassifierMixin):
@@ -67,15 +81,17 @@ class KeywordBaseline(BaseEstimator, ClassifierMixin):
         self.themes = themes
         self.keywords = keywords
 
-    def fit(self, texts: Sequence[str], labels: np.ndarray) -> "KeywordBaseline":
-        counts = keyword_counts(texts, self.keywords or {}, self.themes)
+    def fit(self, texts: Sequence[str], labels: np.ndarray,
+            groups: Sequence[object] | None = None) -> "KeywordBaseline":
+        """Tune one count threshold per theme (``groups`` is accepted for a common signature)."""
+        counts = self.decision_scores(texts)
         grid = np.arange(1, 6)
         self.thresholds_ = np.array([best_threshold(labels[:, j], counts[:, j], grid)
                                      for j in range(len(self.themes))])
         return self
 
     def decision_scores(self, texts: Sequence[str]) -> np.ndarray:
-        return keyword_counts(texts, self.keywords or {}, self.themes)
+        return keyword_counts(simplified(texts), self.keywords or {}, self.themes)
 
     def _as_probability(self, counts: np.ndarray) -> np.ndarray:
         return 1 - np.exp(-counts / np.maximum(self.thresholds_, 1))
@@ -107,7 +123,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                  inner_folds: int = 3, random_state: int = 0,
                  max_char_features: int = config_default("max_char_features"),
                  embedder: object | None = None,
-                 stack_keywords: bool = config_default("stack_keywords")) -> None:
+                 stack_keywords: bool = config_default("stack_keywords"),
+                 queries: dict[str, list[str]] | None = None) -> None:
         self.themes = themes
         self.keywords = keywords
         self.features = features
@@ -118,6 +135,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.max_char_features = max_char_features
         self.embedder = embedder
         self.stack_keywords = stack_keywords
+        self.queries = queries
 
     def pipeline(self, tokenizer: WordTokenizer | None = None) -> Pipeline:
         """The unfitted base model: the chosen feature blocks side by side, then one logistic
@@ -135,6 +153,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             "keywords": lambda: KeywordCounts(self.themes, self.keywords, self.keyword_weight),
             "keyword_terms": lambda: KeywordTerms(self.keywords, self.keyword_weight),
             "embeddings": lambda: Embeddings(self.embedder),
+            "prototypes": lambda: Prototypes(self.queries, self.embedder),
         }
         union = FeatureUnion([(name, blocks[name]()) for name in FEATURES
                               if name in self.features])
@@ -146,22 +165,19 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             groups: Sequence[object] | None = None) -> "ThemeClassifier":
         """Fit on all texts; the stacker and the thresholds learn from out-of-fold scores.
 
-        ``groups`` (e.g. each paragraph's document) is passed to the inner splitter; the
-        multi-label-stratified splitter used today ignores it.
+        ``groups`` (each paragraph's sub-document) makes the inner folds hold out whole groups.
         """
-        texts, labels = list(texts), np.asarray(labels)
+        texts, labels = simplified(texts), np.asarray(labels)
         base = self.pipeline(WordTokenizer())  # the folds' clones share its memory
-        splits = list(inner_cv(self.inner_folds, self.random_state).split(
-            np.zeros(len(texts)), labels, groups))
+        splits = inner_splits(labels, groups, self.inner_folds, self.random_state)
         scores = cross_val_predict(base, texts, labels, cv=splits, method="predict_proba")
         self.stackers_: list[LogisticRegression] | None = None
         if self.stack_keywords:
             # Second level, per theme: base score + keyword count -> probability. Its own
             # out-of-fold scores (same splits) are what the thresholds are tuned on.
             inputs = self._stack_inputs(scores, texts)
-            scores = np.column_stack([
-                cross_val_predict(self._stacker(), x, labels[:, j], cv=splits,
-                                  method="predict_proba")[:, 1] for j, x in enumerate(inputs)])
+            scores = np.column_stack([self._stacked_out_of_fold(x, labels[:, j], splits)
+                                      for j, x in enumerate(inputs)])
             self.stackers_ = [self._stacker().fit(x, labels[:, j]) for j, x in enumerate(inputs)]
         self.thresholds_ = np.array([best_threshold(labels[:, j], scores[:, j], THRESHOLD_GRID)
                                      for j in range(labels.shape[1])])
@@ -171,18 +187,36 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.model_ = base.fit(texts, labels)
         return self
 
+    def _stacked_out_of_fold(self, inputs: np.ndarray, present: np.ndarray,
+                             splits: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """The stacker's out-of-fold probabilities for one theme. A fold whose training part
+        holds only one class (whole sub-documents held out can take every positive of a rare
+        theme) scores its paragraphs with that class's share, as the base model does."""
+        scores = np.zeros(len(present))
+        for train, test in splits:
+            if len(np.unique(present[train])) < 2:
+                scores[test] = present[train].mean()
+            else:
+                scores[test] = self._stacker().fit(inputs[train], present[train]
+                                                   ).predict_proba(inputs[test])[:, 1]
+        return scores
+
     @staticmethod
     def _stacker() -> LogisticRegression:
-        return LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear")
+        """Platt-style second level, fitted on out-of-fold scores without re-weighting the
+        classes, so its probability is calibrated (a 0.8 means about 80% of such paragraphs
+        have the theme); the decision threshold is tuned separately."""
+        return LogisticRegression(C=1.0, solver="liblinear")
 
     def _stack_inputs(self, scores: np.ndarray, texts: Sequence[str]) -> list[np.ndarray]:
         counts = np.log1p(keyword_counts(texts, self.keywords or {}, self.themes))
         return [np.column_stack([scores[:, j], counts[:, j]]) for j in range(scores.shape[1])]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        if "embeddings" in self.features:  # load_model hands a loaded model its embedder
-            self.model_.set_params(features__embeddings__embedder=self.embedder)
+        texts = simplified(texts)
+        # load_model hands a loaded model its embedder; the blocks that read embeddings get it
+        self.model_.set_params(**{f"features__{name}__embedder": self.embedder
+                                  for name in EMBEDDING_FEATURES if name in self.features})
         scores = np.asarray(self.model_.predict_proba(texts))
         if not self.stackers_:
             return scores

@@ -22,13 +22,15 @@ class Theme(StrictModel):
 
 
 class Codebook(StrictModel):
-    """All themes plus the labelling rule and hard cases."""
+    """All themes plus the labelling rule, hard cases and rulings."""
 
     unit: str = "paragraph"
     rule: str
     core: list[str]
     themes: list[Theme]
     hard_cases: list[str] = []
+    #: Rulings for the commonest disagreements on real reports (CODEBOOK.md's last section).
+    rulings: list[str] = []
 
     @model_validator(mode="after")
     def _check_ids(self) -> "Codebook":

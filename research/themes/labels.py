@@ -3,33 +3,50 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from research.corpus.records import Paragraph, iter_jsonl
 from research.errors import InputError
-from research.themes.codebook import load_codebook
+from research.themes.codebook import Codebook, load_codebook
 
 
-class LabeledParagraph(BaseModel):
-    """A labeled paragraph. Extra fields (annotator notes, pass info) are kept."""
+class Decision(BaseModel):
+    """One annotator's themes for one paragraph id. Extra fields (notes, pass info) are kept."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
     id: str
-    text: str
     labels: list[str]
 
 
-def load_labels(path: Path, codebook_path: Path | None = None) -> list[LabeledParagraph]:
-    """Read labels.jsonl; unknown theme ids and duplicate ids are errors naming the line."""
-    known = set(load_codebook(codebook_path).ids)
-    rows: list[LabeledParagraph] = []
+class LabeledParagraph(Decision):
+    """A labeled paragraph with its text, as training needs it."""
+
+    text: str
+
+
+def load_labels(path: Path, codebook: Path | Codebook | None = None,
+                kind: type[Decision] = LabeledParagraph) -> list[Any]:
+    """Read labels.jsonl; unknown theme ids and duplicate ids are errors naming the line.
+
+    Rows marked ``skipped: true`` (paragraphs an annotator passed over in `research label`)
+    are not labels and are left out. ``kind=Decision`` reads files without texts (one
+    annotator's decisions, for agreement).
+    """
+    known = set((codebook if isinstance(codebook, Codebook) else load_codebook(codebook)).ids)
+    rows: list[Any] = []
     seen: set[str] = set()
     for number, raw in enumerate(iter_jsonl(Path(path)), 1):
+        if isinstance(raw, dict) and raw.get("skipped") is True:
+            continue
         try:
-            row = LabeledParagraph.model_validate(raw)
+            row = kind.model_validate(raw)
         except ValidationError as exc:
-            raise InputError(path, f"record {number}: {exc.errors()[0]['msg']}") from None
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            raise InputError(path, f"record {number}: {where + ': ' if where else ''}"
+                                   f"{error['msg']}") from None
         unknown = sorted(set(row.labels) - known)
         if unknown:
             raise InputError(path, f"record {number} ({row.id}): unknown theme id(s) "

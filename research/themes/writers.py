@@ -1,4 +1,20 @@
-"""Row writers for `research classify`: JSON Lines and CSV stream, HTML collects for one page."""
+"""Row writers for `research classify`: JSON Lines and CSV stream, HTML collects for one page.
+
+What each row carries (``research.themes.apply.classify_file`` builds it):
+
+* JSON Lines, one object a paragraph: ``file`` (as given), ``doc`` (the document's name: file
+  stem, '-' for stdin, as in the dropped-line log and corpus.jsonl), ``index`` (position in the
+  report), ``id``, ``title`` (sub-document), ``section`` (heading; '' where none), ``text``,
+  ``themes`` (decided), ``near_misses`` (not decided, score less than ``NEAR_MISS`` below the
+  threshold), ``borderline`` (decided, score less than ``NEAR_MISS`` above it), ``scores`` and
+  ``thresholds`` ({theme: value}, on one scale, full precision: a theme is decided exactly when
+  ``scores[t] >= thresholds[t]``). In pandas: ``pd.json_normalize(rows)`` gives
+  ``scores.<theme>`` and ``thresholds.<theme>`` columns.
+* CSV, one flat line a paragraph so ``pd.read_csv`` needs no parsing: the same fields, lists
+  joined with ';' (``df.themes.str.split(';')``), then ``score_<theme>`` and
+  ``threshold_<theme>`` columns in codebook order, so ``df.score_equity - df.threshold_equity``
+  is the margin. Read with ``keep_default_na=False`` to keep empty lists and sections as ''.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +23,10 @@ import json
 from collections.abc import Sequence
 from typing import IO, Any
 
-COLUMNS = ("file", "index", "id", "title", "section", "text", "themes")
+COLUMNS = ("file", "doc", "index", "id", "title", "section", "text", "themes", "near_misses",
+           "borderline")
+#: Columns holding a list of theme ids, joined with ';' in CSV.
+LIST_COLUMNS = frozenset({"themes", "near_misses", "borderline"})
 
 
 class JsonlWriter:
@@ -24,7 +43,8 @@ class JsonlWriter:
 
 
 class CsvWriter:
-    """A header, then one line a row; themes joined with ';', one score column each."""
+    """A header, then one line a row; theme lists joined with ';', a score and a threshold
+    column per theme (flat, so a spreadsheet or pandas reads it without parsing)."""
 
     def __init__(self, handle: IO[str], meta: dict[str, Any]) -> None:
         self.handle, self.themes = handle, list(meta["themes"])
@@ -33,10 +53,12 @@ class CsvWriter:
 
     def write(self, row: dict[str, Any]) -> None:
         if not self.started:  # the header comes with the first row: no rows, no output
-            self.writer.writerow([*COLUMNS, *(f"score_{t}" for t in self.themes)])
+            self.writer.writerow([*COLUMNS, *(f"score_{t}" for t in self.themes),
+                                  *(f"threshold_{t}" for t in self.themes)])
             self.started = True
-        cells = [";".join(row[c]) if c == "themes" else row[c] for c in COLUMNS]
-        self.writer.writerow(cells + [row["scores"][t] for t in self.themes])
+        cells = [";".join(row[c]) if c in LIST_COLUMNS else row[c] for c in COLUMNS]
+        self.writer.writerow(cells + [row["scores"][t] for t in self.themes]
+                             + [row["thresholds"][t] for t in self.themes])
 
     def close(self, summaries: Sequence[dict[str, Any]]) -> None:
         self.handle.flush()
@@ -57,7 +79,9 @@ class HtmlWriter:
 
         names = {t["id"]: t["name"] for t in self.meta["codebook"]["themes"]}
         themes = [{"id": t, "name": names.get(t, t)} for t in self.meta["themes"]]
-        self.handle.write(render_classification_html(self.rows, list(summaries), themes))
+        thresholds = self.rows[0].get("thresholds") if self.rows else None
+        self.handle.write(render_classification_html(self.rows, list(summaries), themes,
+                                                     thresholds=thresholds))
         self.handle.flush()
 
 

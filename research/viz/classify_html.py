@@ -1,46 +1,88 @@
 """HTML for theme classification output: each paragraph with its themes as coloured chips.
 
-Used by the classifier's predict command; one self-contained page (templates/classify.html.j2,
+Used by `research classify --format html`; one self-contained page (templates/classify.html.j2,
 inline CSS and a few lines of JS to filter by theme, templates/theme_filter.js), no external
-resources, so it can be mailed or opened offline.
+resources, so it can be mailed or opened offline. For auditing it shows each paragraph's place
+(sub-document, section, id), the thresholds, and the themes that just missed (dashed chips) or
+just made it (dotted outline), with scores that are never rounded up onto a threshold.
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from research.themes.apply import NEAR_MISS
 from research.viz.style import PALETTE, ink_on, render
 
 NO_THEME = "#d9dee5"
+#: Decimals a score is shown with; more only where needed to keep it below its threshold.
+SCORE_DIGITS = 3
+#: Enough for any float's shortest repr (17 significant digits after leading zeros).
+MAX_DIGITS = 40
 
 
 def theme_colours(themes: list[dict[str, Any]]) -> dict[str, str]:
     return {t["id"]: PALETTE[i % len(PALETTE)] for i, t in enumerate(themes)}
 
 
+def format_score(value: float, digits: int = SCORE_DIGITS) -> str:
+    """``value`` cut, never rounded up, to ``digits`` decimals: 0.9996 shows 0.999, not 1.000.
+
+    Cut from the shortest repr (what JSONL holds), so the float nearest 0.475 shows 0.475.
+    """
+    exact = Decimal(repr(float(value)))
+    return str(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_FLOOR))
+
+
+def score_digits(score: float, threshold: float, digits: int = SCORE_DIGITS) -> int:
+    """Fewest decimals (at least ``digits``) at which a score below its threshold also shows
+    below it (0.474996 against 0.475: 5). Cutting never reverses order, so a score at or above
+    its threshold never needs more."""
+    while (score < threshold and digits < MAX_DIGITS
+           and Decimal(format_score(score, digits)) >= Decimal(format_score(threshold, digits))):
+        digits += 1
+    return digits
+
+
 def render_classification_html(records: list[dict[str, Any]], summaries: list[dict[str, Any]],
                                themes: list[dict[str, Any]],
-                               title: str = "Theme classification") -> str:
-    """A page: legend, per-file summary table, then every paragraph with its theme chips.
+                               title: str = "Theme classification",
+                               thresholds: dict[str, float] | None = None) -> str:
+    """A page: legend, per-file summary, thresholds, then every paragraph with its chips.
 
-    records: {"file","index","text","themes":[ids],"scores":{id: prob}};
-    summaries: {"file","paragraphs","shares":{id: share}}; themes: [{"id","name"}].
+    records: rows of `research classify` ({"file","index","text","themes":[ids],
+    "scores":{id: score}}, and where present "doc","id","title","section","near_misses",
+    "borderline","thresholds"); summaries: {"file","paragraphs","shares":{id: share}};
+    themes: [{"id","name"}]; thresholds: {id: threshold} on the score scale, for the table.
     Ids not in ``themes`` still render (grey chip, id as name).
     """
     themes = list(themes)
     known = {t["id"] for t in themes}
     for r in records:
-        for theme_id in r.get("themes", []):
+        for theme_id in [*r.get("themes", []), *r.get("near_misses", [])]:
             if theme_id not in known:
                 themes.append({"id": theme_id, "name": theme_id})
                 known.add(theme_id)
     colours = theme_colours(themes)
     names = {t["id"]: t["name"] for t in themes}
 
-    def chip(theme_id: str, score: float | None = None) -> dict[str, Any]:
+    def chip(theme_id: str, score: float | None = None, threshold: float | None = None,
+             kind: str = "") -> dict[str, Any]:
+        """A chip; with a threshold the label says how the score compares (near misses and
+        borderline decisions), and the hover text gives both at full precision."""
         colour = colours.get(theme_id, "#888888")
+        label, hover = "", theme_id
+        if score is not None:
+            digits = score_digits(score, threshold) if threshold is not None else SCORE_DIGITS
+            label = format_score(score, digits)
+            if threshold is not None:
+                hover = f"{theme_id}: score {score!r}, threshold {threshold!r}"
+                if kind:
+                    sign = "<" if score < threshold else "≥"
+                    label += f" {sign} {format_score(threshold, digits)}"
         return {"id": theme_id, "name": names.get(theme_id, theme_id), "colour": colour,
-                "ink": ink_on(colour), "score": score}
+                "ink": ink_on(colour), "label": label, "kind": kind, "hover": hover}
 
     table = []
     for s in summaries:
@@ -61,9 +103,30 @@ def render_classification_html(records: list[dict[str, Any]], summaries: list[di
         for r in sorted(items, key=lambda x: x.get("index", 0)):
             ids = list(r.get("themes", []))
             scores = r.get("scores", {}) or {}
-            paras.append({"index": r.get("index", ""), "text": r.get("text", ""),
-                          "themes": " ".join(ids), "chips": [chip(t, scores.get(t)) for t in ids],
+            bars = r.get("thresholds", {}) or {}
+            borderline = set(r.get("borderline", []))
+            chips = [chip(t, scores.get(t), bars.get(t), "borderline" if t in borderline else "")
+                     for t in ids]
+            near = [chip(t, scores.get(t), bars.get(t), "near-miss")
+                    for t in r.get("near_misses", [])]
+            paras.append({"index": r.get("index", ""), "id": r.get("id", ""),
+                          "title": r.get("title", ""), "section": r.get("section", ""),
+                          "text": r.get("text", ""), "themes": " ".join(ids), "chips": chips,
+                          "near": near,
                           "border": colours.get(ids[0], NO_THEME) if ids else NO_THEME})
-        files.append({"name": file, "paras": paras})
+        files.append({"name": file, "doc": items[0].get("doc", "") if items else "",
+                      "paras": paras})
+    threshold_rows = [{"id": t["id"], "name": t["name"], "colour": colours[t["id"]],
+                       "shown": format_score(thresholds[t["id"]]),
+                       "exact": repr(float(thresholds[t["id"]])),
+                       "tagged": sum(t["id"] in r.get("themes", []) for r in records),
+                       "near": sum(t["id"] in r.get("near_misses", []) for r in records),
+                       "borderline": sum(t["id"] in r.get("borderline", []) for r in records)}
+                      for t in themes if thresholds and t["id"] in thresholds]
+    # The key's sample chips: one theme's look at three scores against a threshold of 0.5.
+    key = [{**chip("", score, 0.5, kind), "name": "theme", "colour": PALETTE[0],
+            "ink": ink_on(PALETTE[0]), "hover": ""}
+           for score, kind in ((0.9, ""), (0.55, "borderline"), (0.45, "near-miss"))]
     return render("classify.html.j2", title=title, paragraphs=len(records), files=files,
-                  themes=[chip(t["id"]) for t in themes], summaries=table)
+                  themes=[chip(t["id"]) for t in themes], summaries=table,
+                  thresholds=threshold_rows, key=key, window=f"{NEAR_MISS:g}")
