@@ -78,8 +78,9 @@ def load_run(path: str | Path) -> Run:
 class ThemeModel:
     """A loaded theme model: scores and decisions per theme for a list of texts.
 
-    Texts get the character cleaning the corpus gets (traditional → simplified where a text is
-    mostly traditional, full-width → ASCII), so a notebook scores what `research classify` would.
+    Texts get the character cleaning the corpus gets (full-width → ASCII here; traditional →
+    simplified where a text is mostly traditional, which the model itself does for every
+    caller), so a notebook scores what `research classify` would.
     """
 
     def __init__(self, estimator: Any, meta: dict[str, Any]) -> None:
@@ -87,11 +88,11 @@ class ThemeModel:
         self.themes: list[str] = list(meta["themes"])
 
     def _prepare(self, texts: Sequence[str]) -> list[str]:
-        from research.corpus.clean import normalize_width, to_simplified
+        from research.corpus.clean import normalize_width
 
         if isinstance(texts, str):
             raise TypeError("give a list of texts, not one string")
-        return [normalize_width(to_simplified(str(t))[0]) for t in texts]
+        return [normalize_width(str(t)) for t in texts]
 
     def predict_proba(self, texts: Sequence[str]) -> pd.DataFrame:
         """One row per text, one column per theme: the model's score in [0, 1]."""

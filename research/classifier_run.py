@@ -18,10 +18,10 @@ from research.themes.classifier import KeywordBaseline, ThemeClassifier
 from research.themes.codebook import Codebook, load_codebook
 from research.themes.embedder import MemoEmbedder
 from research.themes.features import EMBEDDING_FEATURES, theme_queries
-from research.themes.evaluate import (SCHEMES, Groups, core_columns, cross_validate,
+from research.themes.evaluate import (SCHEMES, Groups, Scheme, core_columns, cross_validate,
                                       difference_interval, planned_folds)
 from research.themes.labels import check_against_corpus, load_labels
-from research.themes.model_io import data_hash, load_model, save_model
+from research.themes.model_io import data_hash, load_model, read_meta, save_model
 
 
 
@@ -64,8 +64,8 @@ def measure_throughput(folder: Path, texts: list[str], rounds: int = 3) -> float
 
     from research.themes.embedder import MemoEmbedder
 
-    model, meta = load_model(folder)
-    embeds = isinstance(getattr(model, "embedder", None), MemoEmbedder)
+    meta = read_meta(folder / "model.json")
+    embeds = bool(set(EMBEDDING_FEATURES) & set(meta.get("features", [])))
     if embeds:
         texts, rounds = texts[:EMBEDDING_SAMPLE], 1
     start = time.perf_counter()
@@ -174,7 +174,8 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
     schemes_used = usable_schemes(groups, cv.select_by, experiment.labels)
     if bar:
         bar.start(len(experiment.candidates) * sum(
-            planned_folds(scheme, groups, cv.folds, cv.repeats) for scheme in schemes_used))
+            planned_folds(scheme, labels, groups, cv.folds, cv.repeats, cv.seed)
+            for scheme in schemes_used))
     scores: dict[str, Any] = {}
     out_of_fold: dict[str, Any] = {}
     with run_folder(context.root, experiment.name) as folder:
@@ -237,16 +238,15 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
     return folder.final
 
 
-def usable_schemes(groups: Groups, select_by: str, labels_path: Path) -> list[str]:
+def usable_schemes(groups: Groups, select_by: Scheme, labels_path: Path) -> list[Scheme]:
     """The kinds of folds the labels allow: grouped folds need two groups or more. The one
     that chooses the default must be among them."""
     from research.errors import InputError
 
-    counts = {"paragraph": 2, "subdocument": len(set(groups.subdocument)),
-              "document": len(set(groups.document))}
-    usable = [scheme for scheme in SCHEMES if counts[scheme] >= 2]
+    usable = [scheme for scheme in SCHEMES if groups.count(scheme) >= 2]
     if select_by not in usable:
-        raise InputError(labels_path, f"the labeled paragraphs come from {counts[select_by]} "
+        raise InputError(labels_path, f"the labeled paragraphs come from "
+                         f"{groups.count(select_by)} "
                          f"{select_by}(s); cv.select_by: {select_by} needs two or more (label "
                          f"another {select_by}, or set cv.select_by to "
                          f"{' or '.join(repr(s) for s in usable if s != select_by)})")

@@ -17,6 +17,10 @@ from typing import Any
 
 import typer
 
+#: ``--themes`` of every labeling command (one declaration; typer reads it as each default).
+THEMES_OPTION: Any = typer.Option(None, "--themes", help="Codebook YAML (default: the codebook "
+                                  "saved with the model).")
+
 labels_app = typer.Typer(add_completion=False, no_args_is_help=True,
                          help="Move labels to and from Label Studio and doccano.")
 
@@ -61,9 +65,7 @@ def label(
                                   "answer (default: your user name)."),
     batch: int = typer.Option(20, "--batch", min=1, help="Paragraphs to ask about in this "
                               "session; run again (after retraining) for the next batch."),
-    themes: Path = typer.Option(None, "--themes",
-                                help="Codebook YAML (default: the codebook saved with the "
-                                "model)."),
+    themes: Path = THEMES_OPTION,
     config: Path = typer.Option(None, "--config", help="Corpus YAML for cleaning and "
                                 "segmentation (use the classifier config's corpus settings)."),
 ) -> None:
@@ -141,9 +143,7 @@ def labels_export(
     to: str = typer.Option(..., "--to", help="label-studio (JSON tasks) or doccano (JSONL)."),
     config_out: Path = typer.Option(None, "--config-out", help="Also write the Label Studio "
                                     "labeling config (XML) for the codebook here."),
-    themes: Path = typer.Option(None, "--themes",
-                                help="Codebook YAML (default: the codebook saved with the "
-                                "model)."),
+    themes: Path = THEMES_OPTION,
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
 ) -> None:
     """Write labels for Label Studio or doccano (every row: labeled, skipped or undecided)."""
@@ -173,9 +173,7 @@ def labels_import(
     source: Path = typer.Argument(..., help="Label Studio JSON export or doccano JSONL."),
     target: Path = typer.Argument(..., help="Labels JSONL to write."),
     from_: str = typer.Option(..., "--from", help="label-studio or doccano."),
-    themes: Path = typer.Option(None, "--themes",
-                                help="Codebook YAML (default: the codebook saved with the "
-                                "model)."),
+    themes: Path = THEMES_OPTION,
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
 ) -> None:
     """Read labels back from Label Studio or doccano into a labels file."""
@@ -202,9 +200,7 @@ def labels_import(
 def agreement(
     first: Path = typer.Argument(..., help="Labels of the first annotator (the reference)."),
     second: Path = typer.Argument(..., help="Labels of the second annotator."),
-    themes: Path = typer.Option(None, "--themes",
-                                help="Codebook YAML (default: the codebook saved with the "
-                                "model)."),
+    themes: Path = THEMES_OPTION,
     json_out: Path = typer.Option(None, "--json", help="Also write the numbers as JSON."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --json file."),
 ) -> None:

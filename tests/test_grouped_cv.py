@@ -39,7 +39,9 @@ def test_grouped_folds_never_split_a_group_and_test_every_paragraph_once(data, s
         assert sorted(tested) == list(range(len(y)))
         for train, test in splits:
             assert not set(group[train]) & set(group[test])
-    assert len([f for r in repeats for f in r]) == planned_folds(scheme, groups, 5, 2)
+    made = len([f for r in repeats for f in r])
+    assert made == (5 if scheme == "document" else 10)  # 5 documents; 5 folds x 2 repeats
+    assert planned_folds(scheme, y, groups, 5, 2, 0) == made
 
 
 def test_paragraph_folds_do_split_documents(data) -> None:  # noqa: ANN001

@@ -19,12 +19,11 @@ from typer.testing import CliRunner
 from research.cli import app
 from research.config import CorpusConfig
 from research.corpus.pipeline import build_corpus_from_folder
-from research.corpus.records import paragraph_id
+from research.corpus.records import atomic_write_text, paragraph_id
 from research.themes.active import char_vectors, next_batch, select, uncertainty
 from research.themes.codebook import load_codebook
 from research.themes.label_session import parse_answer, run_session, theme_keys
-from research.themes.label_store import (Item, LabelStore, durable_write_text,
-                                         interrupts_held, read_label_rows)
+from research.themes.label_store import Item, LabelStore, interrupts_held, read_label_rows
 from research.themes.labels import check_against_corpus, load_labels
 from research.themes.model_io import codebook_hash, load_model
 from tests.conftest import ROOT, SEEDS
@@ -213,7 +212,7 @@ def test_ctrl_c_during_a_save_is_raised_after_the_file_is_replaced(tmp_path: Pat
     with pytest.raises(KeyboardInterrupt):
         with interrupts_held():
             os.kill(os.getpid(), signal.SIGINT)
-            durable_write_text(path, "new\n")
+            atomic_write_text(path, "new\n", durable=True)
     assert path.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["labels.jsonl"]
 

@@ -31,11 +31,12 @@ class Paragraph:
         return asdict(self)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a failure never leaves half a file."""
+def atomic_write_text(path: Path, text: str, durable: bool = False) -> None:
+    """Write via a temporary file and rename, so a failure never leaves half a file
+    (``durable``: fsynced too, see AtomicFile)."""
     from research.outputs import AtomicFile
 
-    with AtomicFile(path) as handle:
+    with AtomicFile(path, durable) as handle:
         handle.write(text)
 
 

@@ -43,6 +43,16 @@ class Groups:
         return cls(np.asarray(docs, dtype=object),
                    np.asarray([f"{d}\x1f{t}" for d, t in zip(docs, titles)], dtype=object))
 
+    def held_out_by(self, scheme: Scheme) -> np.ndarray | None:
+        """The groups a scheme's folds keep whole (None: paragraph folds keep none)."""
+        return {"paragraph": None, "subdocument": self.subdocument,
+                "document": self.document}[scheme]
+
+    def count(self, scheme: Scheme) -> int:
+        """How many groups the scheme can hold out (paragraph folds are always possible)."""
+        group = self.held_out_by(scheme)
+        return 2 if group is None else len(set(group))
+
 
 def fold_scores(y_true: np.ndarray, y_pred: np.ndarray, themes: Sequence[str]
                 ) -> dict[str, Any]:
@@ -94,8 +104,7 @@ def summarize(repeats: list[dict[str, Any]], themes: Sequence[str]) -> dict[str,
             entry[metric], entry[f"{metric}_std"] = mean, std
         summary["per_theme"][theme] = entry
     for metric in ("micro_f1", "macro_f1", "core_macro_f1", "calibration_error"):
-        if all(metric in f for f in repeats):
-            summary[metric], summary[f"{metric}_std"] = _mean_std([f[metric] for f in repeats])
+        summary[metric], summary[f"{metric}_std"] = _mean_std([f[metric] for f in repeats])
     return summary
 
 
@@ -109,8 +118,7 @@ def outer_splits(scheme: Scheme, labels: np.ndarray, groups: Groups, folds: int,
         return [list(MultilabelStratifiedKFold(n_splits=folds, shuffle=True,
                                                random_state=seed + r).split(n, labels))
                 for r in range(repeats)]
-    group = groups.document if scheme == "document" else groups.subdocument
-    distinct = len(set(group))
+    group, distinct = groups.held_out_by(scheme), groups.count(scheme)
     if distinct < 2:
         raise ValueError(f"{scheme} folds need at least two {scheme}s; the labels have "
                          f"{distinct}")
@@ -163,13 +171,11 @@ def cross_validate(make: Callable[[], Any], texts: list[str], labels: np.ndarray
     return summary
 
 
-def planned_folds(scheme: Scheme, groups: Groups, folds: int, repeats: int) -> int:
-    """How many fits cross_validate will make (for the progress bar)."""
-    if scheme == "paragraph":
-        return folds * repeats
-    group = groups.document if scheme == "document" else groups.subdocument
-    distinct = len(set(group))
-    return distinct if distinct <= folds else folds * repeats
+def planned_folds(scheme: Scheme, labels: np.ndarray, groups: Groups, folds: int,
+                  repeats: int, seed: int) -> int:
+    """How many fits cross_validate will make (for the progress bar): the splits themselves,
+    counted (splitting is cheap next to one fit)."""
+    return sum(map(len, outer_splits(scheme, labels, groups, folds, repeats, seed)))
 
 
 def difference_interval(labels: np.ndarray, first: Sequence[OutOfFold],
@@ -178,23 +184,34 @@ def difference_interval(labels: np.ndarray, first: Sequence[OutOfFold],
                         ) -> dict[str, float]:
     """Macro F1 (over ``columns``) of ``first`` minus ``second``, with a 95% interval from a
     bootstrap over clusters (sub-documents): paragraphs of one sub-document travel together,
-    so the interval does not pretend they are independent. Repetitions are averaged."""
-    columns = list(columns)
-    names = np.unique(clusters)
-    members = [np.flatnonzero(clusters == c) for c in names]
-    rng = np.random.default_rng(seed)
+    so the interval does not pretend they are independent. Repetitions are averaged.
 
-    def macro(rows: np.ndarray, runs: Sequence[OutOfFold]) -> float:
-        return float(np.mean([f1_score(labels[np.ix_(rows, columns)],
-                                       run.predicted[np.ix_(rows, columns)],
-                                       average="macro", zero_division=0) for run in runs]))
+    F1 is a function of true-positive, false-positive and false-negative counts, and a
+    resample's counts are its clusters' counts times how often each was drawn, so every
+    cluster is counted once and each resample costs one matrix product.
+    """
+    names, cluster_of = np.unique(clusters, return_inverse=True)
+    truth = labels[:, list(columns)].astype(bool)
+    draws = np.random.default_rng(seed).integers(0, len(names), size=(resamples, len(names)))
+    weights = np.vstack([np.ones(len(names)),
+                         [np.bincount(draw, minlength=len(names)) for draw in draws]])
 
-    everything = np.arange(len(labels))
-    observed = macro(everything, first) - macro(everything, second)
-    draws = []
-    for _ in range(resamples):
-        rows = np.concatenate([members[i] for i in rng.integers(0, len(names), len(names))])
-        draws.append(macro(rows, first) - macro(rows, second))
-    low, high = np.percentile(draws, [2.5, 97.5])
-    return {"difference": round(observed, 4), "low": round(float(low), 4),
+    def macro(runs: Sequence[OutOfFold]) -> np.ndarray:
+        """Mean over runs of macro F1, for the full sample (row 0) and every resample."""
+        per_run = []
+        for run in runs:
+            predicted = run.predicted[:, list(columns)].astype(bool)
+            counts = [np.zeros((len(names), truth.shape[1])) for _ in range(3)]
+            for total, hit in zip(counts, (truth & predicted, ~truth & predicted,
+                                           truth & ~predicted)):
+                np.add.at(total, cluster_of, hit)
+            tp, fp, fn = (weights @ total for total in counts)
+            denominator = 2 * tp + fp + fn
+            f1 = np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
+            per_run.append(f1.mean(axis=1))
+        return np.mean(per_run, axis=0)
+
+    difference = macro(first) - macro(second)
+    low, high = np.percentile(difference[1:], [2.5, 97.5])
+    return {"difference": round(float(difference[0]), 4), "low": round(float(low), 4),
             "high": round(float(high), 4), "clusters": len(names), "resamples": resamples}

@@ -17,9 +17,7 @@ last row. A skipped row has ``labels: null``, never ``[]``: a reader that does n
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -27,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from research.corpus.records import dump_jsonl, iter_jsonl
+from research.corpus.records import atomic_write_text, dump_jsonl, iter_jsonl
 from research.errors import InputError
 
 #: Keys a row's paragraph is described by, in the order rows are written.
@@ -127,30 +125,6 @@ def interrupts_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def durable_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: written beside it, fsynced, then renamed, so a crash
-    leaves the old file or the new one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    with contextlib.suppress(OSError):  # the rename itself, on file systems that allow it
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-
-
 class LabelStore:
     """The decisions in a labels file, saved whole after every change."""
 
@@ -185,5 +159,5 @@ class LabelStore:
 
     def _replace(self, rows: list[dict[str, Any]]) -> None:
         with interrupts_held():
-            durable_write_text(self.path, dump_jsonl(rows))
+            atomic_write_text(self.path, dump_jsonl(rows), durable=True)
             self.rows = rows
