@@ -327,3 +327,16 @@ def test_docx_reports_are_labeled_too_and_an_empty_folder_is_one_line(tmp_path: 
     done = label(empty, tmp_path / "other.jsonl", "")
     assert done.exit_code == 2
     assert done.stderr.strip() == f"error: {empty}: contains no .txt, .docx or .pdf files"
+
+
+def test_a_labels_file_that_is_not_utf8_is_one_error_naming_it_and_left_alone(
+        folder: Path, tmp_path: Path) -> None:
+    """Resuming into a damaged labels file said 'unexpected UnicodeDecodeError'."""
+    out = tmp_path / "labels.jsonl"
+    damaged = b'\xff\xfe{"id": "p1"}\n'
+    out.write_bytes(damaged)
+    result = label(folder, out, "q\n")
+    assert result.exit_code == 2
+    assert f"{out}: line 1 is not UTF-8 text" in result.output
+    assert "unexpected" not in result.output
+    assert out.read_bytes() == damaged

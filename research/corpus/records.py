@@ -54,8 +54,12 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, object]]:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file not found")
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
+    with path.open("rb") as handle:  # decoded line by line, so an error names its line
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(path, f"line {number} is not UTF-8 text") from None
             if not line.strip():
                 continue
             try:
