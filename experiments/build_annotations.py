@@ -1,9 +1,10 @@
 """Build seeds/labels/annotations.jsonl, one row per labeling decision, from seeds/labels/work/.
 
-pass1_batch1-5.jsonl  first pass, one annotator per batch   -> llm-batch-1 … llm-batch-5
+pass1_batch1-6.jsonl  first pass, one annotator per batch   -> llm-batch-1 … llm-batch-6
+                      (batch 6 labeled under the rulings, so it needs no re-check)
 pass2.jsonl           independent second pass on a sample   -> llm-second-pass
 adjudication.jsonl    lead developer on every disagreement  -> lead-adjudication
-rulings/recheck_1-5   every paragraph re-read against the codebook's rulings -> llm-rulings-1 … 5
+rulings/recheck_1-6   every paragraph re-read against the codebook's rulings -> llm-rulings-1 … 6
 
 Rows keep the decisions exactly as recorded (label order included), also for paragraph ids
 that the later segmentation fix replaced; `experiments/assemble_labels.py` derives
@@ -33,6 +34,9 @@ CODEBOOK_HASH = "8eef39d79a95a758"
 #: against them (work/rulings/, 2026-11-23).
 RULINGS_CODEBOOK_HASH = "e3ab8a77a14fd230"
 
+#: First-pass batches labeled after the rulings existed (batch 6: the paragraphs the structure
+#: fix of issue 12 created), with the codebook as it stood then.
+UNDER_RULINGS = frozenset({"llm-batch-6"})
 LLM = "large language model, one instance per batch"
 LEAD = "lead developer"
 KINDS = (LLM, LEAD)
@@ -83,7 +87,8 @@ def build_annotations(work: Path = WORK, codebook: Path | None = None
             seen.add((pid, stage))
             rows.append({"id": pid, "labels": list(labels), "annotator": annotator,
                          "kind": kind, "pass": stage, "note": row.get(note_field),
-                         "codebook_hash": RULINGS_CODEBOOK_HASH if stage == "rulings"
+                         "codebook_hash": RULINGS_CODEBOOK_HASH
+                         if stage == "rulings" or annotator in UNDER_RULINGS
                          else CODEBOOK_HASH, "time": TIME})
     return rows
 

@@ -7,8 +7,12 @@ reproduces the files exactly (the seeds were found by trying seeds of Python's `
   shuffled with random.Random(20261123) and dealt round-robin into four batches
   (shuffled[0::4] -> batch1, [1::4] -> batch2, ...), each batch in corpus order.
 - second_pass_input.jsonl: random.Random(7).sample of 110 of the same 582, in corpus order.
-- batch5_resegmented.jsonl: the paragraphs of the current corpus whose ids are not among the
-  582 (the 70 paragraphs the fix changed), in corpus order.
+- batch5_resegmented.jsonl: the paragraphs of the corpus after the list-item fix whose ids were
+  not among the 582 (the 70 paragraphs that fix changed), in corpus order. That corpus is gone
+  too (the structure fix of issue 12 changed the segmentation again), so batch5 is taken as
+  recorded and is not redrawn.
+- batch6_structure.jsonl: the paragraphs of the current corpus that no earlier batch holds
+  (the 36 the structure fix of issue 12 created), in corpus order; labeled under the rulings.
 
 The pre-fix segmentation is not in the repository, so the 582 pre-fix paragraphs are taken
 from batch1-4.jsonl themselves (their union); their corpus order, which the draw depends on,
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -42,7 +47,8 @@ def cleaned_texts(documents: list, config: CorpusConfig) -> dict[str, str]:
     for document in documents:
         lines, _ = clean_document(document, config, DocumentReport(document.name,
                                                                    document.encoding))
-        texts[document.name] = "".join(line.text for line in lines)
+        # The cleaning of that time stripped template blanks ("____"); it keeps them now.
+        texts[document.name] = re.sub("_{2,}", "", "".join(line.text for line in lines))
     return texts
 
 
@@ -78,10 +84,11 @@ def draw(work: Path = WORK, raw: Path = RAW) -> dict[str, list[dict]]:
              for k in range(BATCHES)}
     sample = random.Random(SAMPLE_SEED).sample(range(len(old)), SAMPLE_SIZE)
     files["second_pass_input.jsonl"] = [old[i] for i in sorted(sample)]
-    known = {row["id"] for row in old}
+    known = {row["id"] for row in old} | {row["id"] for row in
+                                         iter_jsonl(work / "batch5_resegmented.jsonl")}
     corpus = build_corpus(documents, config)
-    files["batch5_resegmented.jsonl"] = [{f: getattr(p, f) for f in FIELDS}
-                                         for p in corpus.paragraphs if p.id not in known]
+    files["batch6_structure.jsonl"] = [{f: getattr(p, f) for f in FIELDS}
+                                       for p in corpus.paragraphs if p.id not in known]
     return files
 
 

@@ -138,6 +138,11 @@ def corpus(
                                        "config's `folder`, seeds/raw). --seeds is its old "
                                        "name."),
     config: Path = typer.Option(None, "--config", help="Corpus YAML config (default: built-in)."),
+    metadata: Path = typer.Option(None, "--metadata", help="CSV of document metadata: a `file` "
+                                  "column and any others (county, year …); put on every "
+                                  "paragraph."),
+    patches: Path = typer.Option(None, "--patches", help="YAML file of segmentation fixes "
+                                 "keyed by paragraph id, applied on every run."),
     quiet: bool = typer.Option(False, "--quiet", help="Print only errors."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
 ) -> None:
@@ -149,6 +154,8 @@ def corpus(
     from research.outputs import check_output, dropped_log_path
 
     settings = load_config(config, CorpusConfig) if config else CorpusConfig()
+    overrides = {k: v for k, v in (("metadata", metadata), ("patches", patches)) if v}
+    settings = settings.model_copy(update=overrides)
     folder = folder_option or settings.folder
     inputs = list_documents(folder)
     dropped_file = dropped_log_path(out_file)
@@ -157,6 +164,8 @@ def corpus(
     result = build_corpus_from_folder(folder, settings)
     for error in result.errors:
         print_error(error)
+    for warning in result.warnings:
+        print_warning(warning)
     for document in result.documents:
         if document.chinese_share < 0.5:
             print_warning(f"{document.name}: mostly non-Chinese text "
@@ -234,11 +243,16 @@ def classify(
     one_per_line: bool = typer.Option(False, "--one-per-line", help="Each non-empty line is a "
                                       "paragraph; skip segmentation."),
     config: Path = typer.Option(None, "--config", help="Corpus YAML for cleaning/segmentation."),
+    metadata: Path = typer.Option(None, "--metadata", help="CSV of document metadata (a `file` "
+                                  "column and any others); its columns go on every row."),
+    by: str = typer.Option(None, "--by", help="A metadata column: theme shares per group with "
+                           "95% intervals (cluster bootstrap over reports), written to "
+                           "<out>.prevalence.csv with a GEE regression in <out>.regression.csv."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
     verbose: bool = typer.Option(False, "--verbose", help="List every line not kept as "
                                  "paragraph text (on stderr)."),
 ) -> None:
-    """Tag each paragraph of new reports with the codebook's themes.
+    """Tag each paragraph of new reports (files or folders) with the codebook's themes.
 
     Rows also give each paragraph's place, the thresholds, and near misses and borderline tags.
     """
@@ -246,20 +260,32 @@ def classify(
     from research.themes.model_io import load_model
     from research.themes.writers import WRITERS
 
+    from research.corpus.metadata import load_metadata
+    from research.corpus.read import list_documents
+
     if fmt not in WRITERS:
         fail(f"--format must be jsonl, csv or html (got {fmt!r})")
     settings = load_config(config, CorpusConfig) if config else CorpusConfig()
+    files = [str(p) for f in files for p in (list_documents(Path(f)) if Path(f).is_dir()
+                                              else [f])]
+    table = load_metadata(metadata, [Path(f).stem for f in files]) if metadata else None
+    if by and (table is None or by not in table.columns):
+        fail(f"--by {by}: " + ("needs --metadata FILE" if table is None else
+                               f"not a column of {metadata} ({', '.join(table.columns)})"))
     dropped_path = None
+    extra_outputs = []
     if out_path:
         from research.outputs import check_output, dropped_log_path
 
         dropped_path = dropped_log_path(out_path)
+        extra_outputs = prevalence_paths(out_path) if by else []
         inputs = [Path(f) for f in files if f != "-"]
-        for target in (out_path, dropped_path):
+        for target in (out_path, dropped_path, *extra_outputs):
             check_output(target, inputs=inputs, force=force)
     model, meta = load_model(model_dir)
+    grouping: list[dict[str, Any]] = []
     summaries = classify_all(files, model, meta, settings, one_per_line, fmt, out_path,
-                             dropped_path)
+                             dropped_path, table, grouping if by else None, by)
     failed_count = len(files) - len(summaries)
     report_console = out if out_path else console
     if summaries:
@@ -268,6 +294,8 @@ def classify(
         for warning in summary.warnings():
             print_warning(warning)
         print_not_kept(summary, verbose)
+    if by and grouping:
+        report_prevalence(grouping, meta["themes"], by, out_path, report_console)
     if out_path and summaries:
         say(f"wrote {sum(s.paragraphs for s in summaries)} paragraphs to {out_path} "
             f"(lines not kept: {dropped_path})")
@@ -275,16 +303,60 @@ def classify(
         raise typer.Exit(1 if summaries else 2)
 
 
+def prevalence_paths(out_path: Path) -> list[Path]:
+    """Where --by writes its group table and regression, beside the main output."""
+    stem = out_path.with_suffix("")
+    return [stem.with_name(stem.name + ".prevalence.csv"),
+            stem.with_name(stem.name + ".regression.csv")]
+
+
+def report_prevalence(grouping: list[dict[str, Any]], themes: list[str], by: str,
+                      out_path: Path | None, to: Console) -> None:
+    """Print theme shares per group with intervals; write them and the regression."""
+    import pandas as pd
+
+    from research.corpus.records import atomic_write_text
+    from research.prevalence import prevalence_table, regression_table
+
+    frame = pd.DataFrame(grouping)
+    shares = prevalence_table(frame, themes, by)
+    table = Table(title=f"Themes by {by}: share of paragraphs [95% interval]",
+                  title_justify="left")
+    for column in (by, "paragraphs", "reports", *themes):
+        table.add_column(column, justify="left" if column == by else "right")
+    for group, part in shares.groupby("group", sort=True):
+        cells = {r.outcome: f"{r.share:.0%} [{r.low:.0%}–{r.high:.0%}]"
+                 for r in part.itertuples()}
+        first = part.iloc[0]
+        mark = "" if first["interval"] == "reports" else " *"
+        table.add_row(escape(str(group)), str(first["paragraphs"]),
+                      f"{first['reports']}{mark}", *[cells[t] for t in themes])
+    to.print(table)
+    to.print("* one report in the group: its interval is over that report's paragraphs, "
+             "not over reports")
+    if out_path is None:
+        return
+    regression = regression_table(frame, themes, [by])
+    prevalence_file, regression_file = prevalence_paths(out_path)
+    atomic_write_text(prevalence_file, shares.rename(columns={"group": by}).to_csv(index=False))
+    atomic_write_text(regression_file, regression.to_csv(index=False))
+    say(f"wrote {prevalence_file} and {regression_file}")
+
+
 def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: Any,
                  one_per_line: bool, fmt: str, out_path: Path | None,
-                 dropped_path: Path | None) -> list[Any]:
+                 dropped_path: Path | None, table: Any = None,
+                 grouping: list[dict[str, Any]] | None = None, by: str | None = None
+                 ) -> list[Any]:
     """Stream every file's rows into one output; a bad file is one error line, the rest go on.
 
     With --out, the output and the dropped-line log appear whole at the end or not at all.
+    ``table`` (metadata) adds its columns to every row; ``grouping`` collects, per paragraph,
+    its report, its ``by`` value and its themes for the prevalence table.
     """
     import contextlib
 
-    from research.corpus.records import dump_jsonl
+    from research.corpus.records import dump_jsonl, json_values
     from research.errors import InputError
     from research.outputs import AtomicFile
     from research.themes.apply import FileSummary, classify_file
@@ -295,11 +367,18 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
     with contextlib.ExitStack() as stack:
         handles = [stack.enter_context(f) for f in files_out]
         output, dropped = handles if handles else (sys.stdout, None)
-        writer = WRITERS[fmt](output, meta)
+        columns = list(table.columns) if table is not None else []
+        writer = WRITERS[fmt](output, meta, columns)
         for path in files:
             summary = FileSummary(path)
             try:
                 for row in classify_file(path, model, meta, settings, one_per_line, summary):
+                    if table is not None:
+                        unit, values = table.lookup(row["doc"], row["title"])
+                        row.update(json_values(values))
+                        if grouping is not None:
+                            grouping.append({"cluster": unit, by: values[by],
+                                             **{t: t in row["themes"] for t in meta["themes"]}})
                     writer.write(row)
             except InputError as exc:
                 print_error(exc)
@@ -341,6 +420,59 @@ def print_not_kept(summary: Any, verbose: bool) -> None:
         for note in summary.dropped:
             if not note.reason.startswith("heading"):
                 say(f"  line {note.line} [{note.reason}] {note.text}", console)
+
+
+@app.command()
+@friendly_errors
+def reuse(
+    out_file: Path = typer.Option(..., "--out", help="CSV listing every reused sentence with "
+                                  "both sources."),
+    folder_option: Path = typer.Option(None, "--folder", help="Folder of reports (default: "
+                                       "the config's `folder`, seeds/raw)."),
+    config: Path = typer.Option(None, "--config", help="Corpus YAML config (default: built-in)."),
+    threshold: float = typer.Option(0.5, "--threshold", min=0.1, max=1.0, help="Jaccard "
+                                    "similarity of character 5-grams that counts as reuse."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
+) -> None:
+    """List text reused across reports (sentences shared by different sub-documents)."""
+    import csv
+    import io
+
+    from research.config import CorpusConfig, load_config
+    from research.corpus.pipeline import build_corpus_from_folder
+    from research.corpus.read import list_documents
+    from research.corpus.records import atomic_write_text
+    from research.corpus.reuse import ParagraphRef, find_reuse, reused_share, sentence_passages
+    from research.outputs import check_output
+
+    settings = load_config(config, CorpusConfig) if config else CorpusConfig()
+    # every copy counts here: the duplicates the corpus drops are reuse too
+    settings = settings.model_copy(update={"dedup": settings.dedup.model_copy(
+        update={"enabled": False})})
+    folder = folder_option or settings.folder
+    check_output(out_file, inputs=list_documents(folder), input_folders=[folder], force=force)
+    corpus = build_corpus_from_folder(folder, settings)
+    refs = [ParagraphRef(p.id, f"{p.doc} / {p.title}", p.text) for p in corpus.paragraphs]
+    sentences = sentence_passages(refs)
+    pairs = find_reuse(sentences, threshold)
+    shares = reused_share(refs, pairs)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["jaccard", "earlier_report", "earlier_paragraph", "earlier_text",
+                     "later_report", "later_paragraph", "later_text"])
+    for pair in pairs:
+        writer.writerow([f"{pair.jaccard:.3f}", pair.earlier.report,
+                         pair.earlier.id.rsplit(":", 1)[0], pair.earlier.text,
+                         pair.later.report, pair.later.id.rsplit(":", 1)[0], pair.later.text])
+    atomic_write_text(out_file, buffer.getvalue())
+    later = {pair.later.id for pair in pairs}
+    reused_chars = sum(len(s.text) for s in sentences if s.id in later)
+    total_chars = sum(len(s.text) for s in sentences)
+    touched = sum(share > 0 for share in shares.values())
+    say(f"{len(sentences)} sentences in {len({r.report for r in refs})} reports; "
+        f"{len(later)} reuse a sentence of an earlier report ({reused_chars / total_chars:.1%} "
+        f"of the text); {touched} of {len(refs)} paragraphs contain reused text; "
+        f"{len(pairs)} pairs listed in {out_file}")
 
 
 @app.command()

@@ -98,6 +98,10 @@ class CorpusConfig(StrictModel):
     """Everything needed to turn raw documents into paragraphs and tokens."""
 
     folder: Path = Field(Path("seeds/raw"), description="the folder of raw reports")
+    metadata: Path | None = Field(None, description="CSV of document metadata (a `file` "
+                                  "column and any others: county, year, source …)")
+    patches: Path | None = Field(None, description="YAML file of segmentation fixes keyed by "
+                                 "paragraph id (research/corpus/patches.py)")
     cleaning: CleaningConfig = CleaningConfig()
     segment: SegmentConfig = SegmentConfig()
     dedup: DedupConfig = DedupConfig()

@@ -83,8 +83,14 @@ def test_rows_say_where_each_paragraph_is_and_which_thresholds_decided(tmp_path:
     rows = records(done.stdout)
     check_records(rows)
     assert {(r["file"], r["doc"]) for r in rows} == {(str(report), "县域报告")}
-    assert all(r["title"] and r["section"] for r in rows)
-    assert {r["title"] for r in rows} == {"义务教育均衡发展典型材料", "晋中市义务教育均衡发展典型材料"}
+    assert all(r["title"] for r in rows)
+    headed: set[str] = set()  # only an article's opening, before its first heading, has none
+    for r in rows:
+        assert r["section"] or r["title"] not in headed, r["text"][:20]
+        headed |= {r["title"]} if r["section"] else set()
+    # the Jinzhong part's county reports are named in its table of contents: each a title
+    assert {r["title"] for r in rows} == {"义务教育均衡发展典型材料", "让城乡学生共享公共资源的阳光",
+                                          "致力教育公平加快城乡教育一体化进程"}
     assert all(r["thresholds"] == thresholds for r in rows)
     assert any(r["near_misses"] for r in rows)
     out = tmp_path / "themes.csv"

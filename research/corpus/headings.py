@@ -41,6 +41,13 @@ MAX_GLUED_HEADING = 20
 SENTENCE_OPENERS = ("要", "除了", "在", "通过", "为了", "随着", "由于", "我们", "我", "近年来",
                     "目前", "当前", "只有", "应", "必须", "政府", "对于", "针对", "从")
 MAX_SENTENCE_HEADING = 45
+#: List items ("一是", "二是") open sentences: one cut off before its full stop is never a
+#: heading (a whole one, "三是完善考评制度。", on its own line may be).
+LIST_ITEM = re.compile(rf"^\s*[{NUM}]是")
+#: A body that starts with a few characters and a full stop ("万元。…") is the end of the
+#: sentence before the space, which was a blank left for a number: no heading ends there.
+BLANK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+SENTENCE_TAIL = re.compile(rf"^[^,。;:!?]{{1,5}}[{SENTENCE_END}]")
 
 
 @lru_cache(maxsize=1)
@@ -128,23 +135,32 @@ def split_heading(line: str, max_heading_chars: int = 30) -> HeadingSplit:
     rest = rest.strip()
     if not rest:
         return HeadingSplit(enumerator.strip(), "", True)
+    if LIST_ITEM.match(enumerator) and rest[-1] not in SENTENCE_END:
+        return HeadingSplit("", rest, True)  # "二是建|立…": a sentence broken across lines
     # Heading and body separated by a space or a colon: "(一)什么是均衡发展 全面落实…".
     sep = re.search(r"\s+|:", rest[:MAX_SENTENCE_HEADING])
     if sep and sep.start() >= 2 and not ANY_PUNCT.search(rest[:sep.start()].replace("、", "")):
         body = rest[sep.end():].strip()
-        if body:
+        if body and not SENTENCE_TAIL.match(body):
             return HeadingSplit(rest[:sep.start()], body, True)
     # Heading ends with the first sentence: "(一)全面实现三个增长。2008-2010年…".
     end = next((i for i, ch in enumerate(rest) if ch in SENTENCE_END), len(rest))
     first, body = rest[:end], rest[end + 1:].strip()
     top_level = bool(TOP_LEVEL.match(enumerator))
-    if body and len(first) <= MAX_SENTENCE_HEADING and top_level:
+    # A whole line without a full stop is all heading ("二、加大投入,建设标准化学校"); one that
+    # ends in a full stop may hold a heading glued to a sentence, unless it is short.
+    if not body and len(first) <= (MAX_GLUED_HEADING if end < len(rest) else max_heading_chars):
+        return HeadingSplit(first, "", True)
+    if body and len(first) <= MAX_SENTENCE_HEADING and top_level and not re.search(r"\s", first):
         return HeadingSplit(first, body, True)
     inner = INNER_ENUMERATOR.match(rest)
     if inner:
         return HeadingSplit(inner.group(1), inner.group(2), True)
     clause_end = next((i for i, ch in enumerate(rest) if ch in "。!?;:"), len(rest))
-    cut = _glued_split(rest[:clause_end]) if top_level else None
+    clause = rest[:clause_end]
+    # A blank inside the clause is a gap left for a number ("每年 万元"): a sentence, not a
+    # heading glued to one.
+    cut = _glued_split(clause) if top_level and not BLANK.search(clause) else None
     if cut is not None:
         return HeadingSplit(rest[:cut], rest[cut:], True)
     if not body and len(first) <= max_heading_chars:
@@ -155,6 +171,13 @@ def split_heading(line: str, max_heading_chars: int = 30) -> HeadingSplit:
 PARALLEL_HEADING = re.compile(
     rf"(?:^|(?<=[{SENTENCE_END}]))([\u4e00-\u9fff]{{4,8}}),([\u4e00-\u9fff]{{12,}})"
 )
+
+
+#: Function words a parallel heading ("保障经费投入,夯实发展基础") does not hold but a sentence
+#: cut at the same length does ("比照公务员标准,落实了农村教师").
+NOT_A_HEADING_WORD = re.compile("[的了是在把将从对被]")
+#: Openings of sentences, not of headings: list items, time and basis phrases.
+SENTENCE_START = re.compile(rf"^(?:[{NUM}]是|从|自|比照|按照|根据|通过|为了|由于|随着|经过|今年|去年)")
 
 
 def split_parallel_headings(text: str) -> list[tuple[str, str]]:
@@ -169,7 +192,8 @@ def split_parallel_headings(text: str) -> list[tuple[str, str]]:
         first, second = match.group(1), match.group(2)
         size = len(first)
         tail = second[size:]
-        if "的" in second[:size] or not tail or tail[0] in PARTICLES:
+        if (NOT_A_HEADING_WORD.search(first + second[:size]) or SENTENCE_START.match(first)
+                or not tail or tail[0] in PARTICLES):
             continue
         pieces.append((heading, text[start:match.start()]))
         heading = f"{first},{second[:size]}"

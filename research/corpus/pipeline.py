@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from research.config import CorpusConfig
@@ -20,6 +20,9 @@ from research.corpus.clean import (
     traditional_counts,
 )
 from research.corpus.dedup import find_duplicates
+from research.corpus.metadata import Metadata, load_metadata
+from research.corpus.patches import apply_patches, load_patches
+from research.corpus.placeholders import placeholder_flags
 from research.corpus.read import RawDocument, list_documents, read_document
 from research.corpus.records import Paragraph, paragraph_id
 from research.corpus.segment import Block, Line, LineNote, segment_document
@@ -48,6 +51,7 @@ class Corpus:
     notes: list[LineNote]
     documents: list[DocumentReport]
     errors: list[InputError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def dropped_by_reason(self) -> Counter[str]:
         return Counter(note.reason for note in self.notes)
@@ -57,6 +61,8 @@ class Corpus:
         digest = hashlib.sha256()
         for p in self.paragraphs:
             digest.update(f"{p.id}\t{p.doc}\t{p.text}\n".encode())
+            if p.metadata:
+                digest.update(repr(sorted(p.metadata.items())).encode())
         return digest.hexdigest()[:16]
 
 
@@ -170,10 +176,20 @@ def build_corpus(documents: Sequence[RawDocument], config: CorpusConfig,
             notes.append(LineNote(doc, block.line, duplicates[index], block.text))
             continue
         paragraphs.append(Paragraph(paragraph_id(block.text), doc, block.title, block.section,
-                                    positions[doc], block.text))
+                                    positions[doc], block.text, placeholder_flags(block.text)))
         positions[doc] += 1
         by_name[doc].paragraphs += 1
     return Corpus(paragraphs, notes, reports)
+
+
+def attach_metadata(corpus: Corpus, metadata: Metadata) -> list[str]:
+    """Put each paragraph's metadata on it; return warnings for reports without a row."""
+    metadata.check_subdocuments((p.doc, p.title) for p in corpus.paragraphs)
+    corpus.paragraphs = [replace(p, metadata=metadata.lookup(p.doc, p.title)[1])
+                         for p in corpus.paragraphs]
+    missing = metadata.missing_files(d.name for d in corpus.documents)
+    return [f"{metadata.path}: no row for {name}; its metadata columns are empty"
+            for name in missing]
 
 
 def read_documents(paths: Sequence[Path | str]) -> tuple[list[RawDocument], list[InputError]]:
@@ -190,7 +206,14 @@ def read_documents(paths: Sequence[Path | str]) -> tuple[list[RawDocument], list
 def build_corpus_from_folder(folder: Path, config: CorpusConfig,
                              progress: Callable[[str], None] | None = None) -> Corpus:
     """Read all documents of a folder (sorted) and build the corpus."""
-    documents, errors = read_documents(list_documents(folder))
+    paths = list_documents(folder)
+    documents, errors = read_documents(paths)
     corpus = build_corpus(documents, config, progress)
     corpus.errors = errors
+    if config.patches is not None:
+        corpus.paragraphs, stale = apply_patches(corpus.paragraphs, load_patches(config.patches))
+        corpus.warnings += [f"{config.patches}: {line}" for line in stale]
+    if config.metadata is not None:
+        table = load_metadata(config.metadata, [Path(p).stem for p in paths])
+        corpus.warnings += attach_metadata(corpus, table)
     return corpus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from research.errors import InputError
@@ -26,9 +26,20 @@ class Paragraph:
     section: str
     position: int
     text: str
+    #: Marks a reader should know about, e.g. "placeholder" (template text: xx年, XX局, ____).
+    flags: tuple[str, ...] = ()
+    #: The researcher's document metadata (county, year, …), written as columns of their own.
+    metadata: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        row = asdict(self)
+        row.update(json_values(row.pop("metadata")))
+        return row
+
+
+def json_values(values: dict[str, object]) -> dict[str, object]:
+    """Metadata values as JSON can hold them (dates as ISO text)."""
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
 
 
 def atomic_write_text(path: Path, text: str, durable: bool = False) -> None:

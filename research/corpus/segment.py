@@ -8,6 +8,7 @@ records, for every line it does not keep as text, why.
 from __future__ import annotations
 
 import itertools
+from collections import deque
 import math
 import re
 import statistics
@@ -18,6 +19,7 @@ from research.config import SegmentConfig
 from research.corpus.headings import (
     ENUMERATOR,
     PARTICLES,
+    HeadingSplit,
     SENTENCE_END,
     is_title_like,
     split_heading,
@@ -34,6 +36,46 @@ NEW_PARAGRAPH_CUES = re.compile(
 TITLE_MAX_CHARS = 60
 #: A line that is only a person's name ("李永荣", "王 鼎"): a byline, not a section heading.
 BYLINE = re.compile(r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}$")
+#: "附件2:石家庄市桥西区教育局经验材料": an attachment, printed after the document it belongs to.
+ATTACHMENT = re.compile(r"^附件\s*[\d一二三四五六七八九十]{0,3}\s*[::]\s*(.+)$")
+NEXT_ATTACHMENT = re.compile(r"\s*附件\s*[\d一二三四五六七八九十]{1,3}\s*[::]")
+#: "关于学习…经验交流会材料的通知": the title of an official document (possibly over two lines).
+OFFICIAL_TITLE = re.compile(r"^关于\S")
+OFFICIAL_GENRE = re.compile(r"(通知|意见|决定|办法|方案|报告|请示|批复|通报|函)$")
+#: A line naming only an office ("寿阳县人民政府", "沧州市教育局"): a byline.
+ORGANISATION = re.compile(r"^[\u4e00-\u9fff()]{2,20}(人民政府|政府|教育局|教育体育局|教体局|委员会|"
+                          r"办公室|教研室|教育厅|党委|县委、县政府)$")
+#: "(二OO七年十月)", "2010年7月22日", "(2010年7月22日)扶沟县教育体育局局长 田民生".
+DATED = re.compile(r"^[((]?[\dO〇○零一二三四五六七八九十]{2,4}\s*年[^,。;!?]{0,8}[))]?(\S{0,30})$")
+#: "各位领导:", "石油分局、各县(市、区)教育局(文教局)、市直各中学:": who a speech or notice is for.
+SALUTATION = re.compile(r"^(?:尊敬的|各位|亲爱的|同志们|老师们|同学们)[^。!?]{0,40}[::]$"
+                        r"|^[^。!?]{0,20}各[^、::]{1,12}、[^。!?]{0,40}[::]$")
+#: "副组长:分包股室股长": a roster line is text, never a heading.
+ROSTER_ROLE = re.compile(r"^(?:副?组\s*长|成\s*员|组\s*员|副?主\s*任|顾\s*问|联系人)\s*[::]")
+#: A table, roster or cover page: this many short lines in a row (none enumerated).
+TABLE_MIN_LINES = 4
+SHORT_LINE_CHARS = 30
+#: Titles listed in a table of contents end with their author ("… 寿阳县人民政府").
+AUTHOR_SUFFIX = re.compile(r"(政府|局|委|学校|中学|小学|中心校|县|区|市)$")
+TOC_ENTRY = re.compile(r"^\d{1,2}\s*[.、]\s*(\S.{4,})$")
+LOOKAHEAD = TABLE_MIN_LINES - 1
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def is_short_line(text: str) -> bool:
+    """A line that could be a table cell: short, no sentence punctuation, not numbered."""
+    return is_title_like(text, SHORT_LINE_CHARS) and not ENUMERATOR.match(text)
+
+
+def toc_title(entry: str) -> str:
+    """A table-of-contents entry without its trailing author ("标题 寿阳县人民政府")."""
+    words = entry.split()
+    if len(words) > 1 and AUTHOR_SUFFIX.search(words[-1]):
+        words = words[:-1]
+    return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -78,6 +120,16 @@ class Segmenter:
     section: str = ""
     current: Block | None = None
     fresh_title: bool = False
+    #: Consecutive short lines just before the current one (tables, rosters, cover pages).
+    short_run: int = 0
+    #: Entries of a table of contents seen so far (spaces removed), not yet matched.
+    toc: list[str] = field(default_factory=list)
+    #: What is left of the current title's table-of-contents entry, which the next lines may
+    #: repeat ("致力教育公平" | "加快城乡教育一体化进程 左权县人民政府").
+    title_rest: str = ""
+    #: A line already used as the second line of a title.
+    consumed: str | None = None
+    previous_toc: bool = False
 
     def note(self, line: Line, reason: str, text: str | None = None) -> None:
         self.notes.append(LineNote(self.doc, line.number, reason, line.text if text is None
@@ -108,7 +160,83 @@ class Segmenter:
                 text = rest
         return INLINE_PART.sub("", text).strip()
 
-    def feed(self, line: Line, following: str | None) -> None:
+    def feed(self, line: Line, upcoming: list[str]) -> None:
+        """Take one line; ``upcoming`` holds the next few lines' texts (tables need them)."""
+        text = line.text
+        run_before = self.short_run
+        self.short_run = run_before + 1 if is_short_line(text) else 0
+        if self.consumed is not None and text == self.consumed:
+            self.consumed = None
+            self.note(line, "sub-document title")
+            return
+        self.consumed = None
+        if self._structure_line(line, upcoming, run_before):
+            return
+        self._feed_marked(line, upcoming[0] if upcoming else None)
+
+    def _structure_line(self, line: Line, upcoming: list[str], run_before: int) -> bool:
+        """Attachments, official titles, tables of contents, tables and bylines: True when
+        the line was used up as structure."""
+        text = line.text
+        attachment = ATTACHMENT.match(text)
+        if attachment:
+            title = NEXT_ATTACHMENT.split(attachment.group(1))[0].strip()
+            if is_title_like(title, TITLE_MAX_CHARS):
+                self.start_subdocument(title)
+                self.note(line, "attachment title")
+                return True
+        following = upcoming[0] if upcoming else ""
+        if OFFICIAL_TITLE.match(text) and is_title_like(text, TITLE_MAX_CHARS) and not self._open():
+            if OFFICIAL_GENRE.search(text):
+                self.start_subdocument(text)
+                self.note(line, "sub-document title")
+                return True
+            joined = text + following
+            if (following and is_title_like(joined, TITLE_MAX_CHARS)
+                    and OFFICIAL_GENRE.search(following)):
+                self.start_subdocument(joined)
+                self.consumed = following
+                self.note(line, "sub-document title")
+                return True
+        toc = TOC_ENTRY.match(text)
+        if toc and is_title_like(text, TITLE_MAX_CHARS) and (
+                self.previous_toc or (TOC_ENTRY.match(following)
+                                      and is_title_like(following, TITLE_MAX_CHARS))):
+            self.toc.append(toc.group(1).strip())
+            self.previous_toc = True
+            self.note(line, "table of contents")
+            return True
+        self.previous_toc = False
+        if self.title_rest and compact(text) and self.title_rest.startswith(compact(text)):
+            self.title_rest = self.title_rest[len(compact(text)):]
+            self.note(line, "title repeat")
+            return True
+        self.title_rest = ""
+        if is_short_line(text) and not ENUMERATOR.match(text):
+            entry = next((e for e in self.toc if compact(e).startswith(compact(text))
+                          and len(compact(text)) >= 4), None)
+            if entry is not None:
+                self.toc.remove(entry)
+                self.start_subdocument(toc_title(entry))
+                self.title_rest = compact(entry)[len(compact(text)):]
+                self.note(line, "sub-document title")
+                return True
+        if self._open():
+            return False
+        if (is_short_line(text) and not SUBDOC_MARKER.match(text)
+                and not (run_before <= 1 and text == following)):
+            ahead = sum(1 for _ in itertools.takewhile(is_short_line, upcoming))
+            if run_before + 1 + ahead >= TABLE_MIN_LINES:
+                self.note(line, "short-line block (table, roster or cover page)")
+                return True
+        for pattern, reason in ((ORGANISATION, "byline (office)"), (DATED, "byline or date line"),
+                                (SALUTATION, "salutation")):
+            if pattern.match(text) and is_title_like(text.rstrip("::"), TITLE_MAX_CHARS):
+                self.note(line, reason)
+                return True
+        return False
+
+    def _feed_marked(self, line: Line, following: str | None) -> None:
         text = line.text
         marker = SUBDOC_MARKER.match(text)
         if marker:
@@ -147,10 +275,11 @@ class Segmenter:
         if self._open() and not (enumerated and len(self.current.text) <= 45):
             self.current.text += text  # a line broken mid-sentence
             return
-        if BYLINE.match(text):
+        if BYLINE.match(text) and not enumerated:
             self.note(line, "name line (byline or table cell)")
             return
-        split = split_heading(text, self.config.max_heading_chars)
+        split = (HeadingSplit("", text, False) if ROSTER_ROLE.match(text)
+                 else split_heading(text, self.config.max_heading_chars))
         if split.heading:
             self.flush()
             self.section = split.heading
@@ -254,14 +383,16 @@ def iter_blocks(doc: str, lines: Iterable[Line], config: SegmentConfig,
     if doc_title:
         segmenter.title = doc_title
         segmenter.note(next(body), "document title")
-    previous: Line | None = None
+    window: deque[Line] = deque()
     for line in body:
-        if previous is not None:
-            segmenter.feed(previous, line.text)
+        window.append(line)
+        if len(window) > LOOKAHEAD:
+            current = window.popleft()
+            segmenter.feed(current, [ln.text for ln in window])
             yield from _finished_blocks(segmenter, config)
-        previous = line
-    if previous is not None:
-        segmenter.feed(previous, None)
+    while window:
+        current = window.popleft()
+        segmenter.feed(current, [ln.text for ln in window])
     segmenter.flush()
     yield from _finished_blocks(segmenter, config)
 

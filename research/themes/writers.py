@@ -32,7 +32,8 @@ LIST_COLUMNS = frozenset({"themes", "near_misses", "borderline"})
 class JsonlWriter:
     """One JSON object a line, written as soon as the row is ready."""
 
-    def __init__(self, handle: IO[str], meta: dict[str, Any]) -> None:
+    def __init__(self, handle: IO[str], meta: dict[str, Any],
+                 metadata: Sequence[str] = ()) -> None:
         self.handle = handle
 
     def write(self, row: dict[str, Any]) -> None:
@@ -46,17 +47,19 @@ class CsvWriter:
     """A header, then one line a row; theme lists joined with ';', a score and a threshold
     column per theme (flat, so a spreadsheet or pandas reads it without parsing)."""
 
-    def __init__(self, handle: IO[str], meta: dict[str, Any]) -> None:
+    def __init__(self, handle: IO[str], meta: dict[str, Any],
+                 metadata: Sequence[str] = ()) -> None:
         self.handle, self.themes = handle, list(meta["themes"])
+        self.columns = (*COLUMNS, *metadata)
         self.writer = csv.writer(handle)
         self.started = False
 
     def write(self, row: dict[str, Any]) -> None:
         if not self.started:  # the header comes with the first row: no rows, no output
-            self.writer.writerow([*COLUMNS, *(f"score_{t}" for t in self.themes),
+            self.writer.writerow([*self.columns, *(f"score_{t}" for t in self.themes),
                                   *(f"threshold_{t}" for t in self.themes)])
             self.started = True
-        cells = [";".join(row[c]) if c in LIST_COLUMNS else row[c] for c in COLUMNS]
+        cells = [";".join(row[c]) if c in LIST_COLUMNS else row[c] for c in self.columns]
         self.writer.writerow(cells + [row["scores"][t] for t in self.themes]
                              + [row["thresholds"][t] for t in self.themes])
 
@@ -67,7 +70,8 @@ class CsvWriter:
 class HtmlWriter:
     """Collects rows and writes one self-contained page at the end (not for huge inputs)."""
 
-    def __init__(self, handle: IO[str], meta: dict[str, Any]) -> None:
+    def __init__(self, handle: IO[str], meta: dict[str, Any],
+                 metadata: Sequence[str] = ()) -> None:
         self.handle, self.meta = handle, meta
         self.rows: list[dict[str, Any]] = []
 

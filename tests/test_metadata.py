@@ -1,0 +1,74 @@
+"""Document metadata from a researcher's CSV: carried onto every paragraph, and every problem
+in the file one error line naming its row and column."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from research.corpus.metadata import load_metadata
+from research.errors import InputError
+from tests.helpers import ROOT, run_cli
+
+SEED_NAMES = sorted(p.stem for p in (ROOT / "seeds" / "raw").glob("*.txt"))
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "meta.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_corpus_puts_each_files_columns_on_each_of_its_paragraphs(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in SEED_NAMES[1:3]:
+        shutil.copy(ROOT / "seeds" / "raw" / f"{name}.txt", folder)
+    meta = write(tmp_path, f"file,county,year:int\n{SEED_NAMES[1]}.txt,徽县,2021\n"
+                           f"{SEED_NAMES[2]},,2019\n")
+    done = run_cli("corpus", "--folder", str(folder), "--metadata", str(meta),
+                   "--out", str(tmp_path / "p.jsonl"), "--quiet")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in (tmp_path / "p.jsonl").read_text("utf-8").splitlines()]
+    by_doc = {r["doc"]: (r["county"], r["year"]) for r in rows}
+    assert by_doc == {SEED_NAMES[1]: ("徽县", 2021), SEED_NAMES[2]: (None, 2019)}
+
+
+def test_seed_metadata_names_sub_documents_of_the_compilations() -> None:
+    table = load_metadata(ROOT / "seeds" / "metadata.csv", SEED_NAMES)
+    unit, values = table.lookup(SEED_NAMES[3], "石家庄市井陉县人民政府经验材料")
+    assert values["county"] == "井陉县" and values["province"] == "河北省"
+    assert values["source_site"].startswith("5号文库")  # the file's row fills the rest
+    assert unit.endswith("石家庄市井陉县人民政府经验材料")
+    assert table.types["year"] == "int" and table.types["posted"] == "date"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("file,county\nnot_a_report.txt,徽县\n", "row 2, column 'file': 'not_a_report.txt' is not"),
+    ("file,county\n{0},徽县\n{0},康县\n", "row 3 repeats row 2"),
+    ("file,county,year\n{0},徽县\n", "row 2 has 2 fields, the header has 3"),
+    ("file,year:int\n{0},twenty\n", "row 2, column 'year': 'twenty' is not an integer"),
+    ("file,year:number\n{0},2020\n", "column 'year': unknown type 'number'"),
+    ("file,text\n{0},x\n", "column 'text' clashes with a paragraph field"),
+    ("county,year\n徽县,2020\n", "no 'file' column"),
+    ("file,subdocument,county\n{0},没有这个标题,徽县\n", "row 2, column 'subdocument': no sub"),
+])
+def test_a_bad_metadata_file_is_one_error_naming_the_row(tmp_path: Path, text: str,
+                                                          message: str) -> None:
+    meta = write(tmp_path, text.format(SEED_NAMES[1]))
+    out = tmp_path / "p.jsonl"
+    done = run_cli("corpus", "--metadata", str(meta), "--out", str(out), "--quiet")
+    assert done.returncode != 0
+    assert message in done.stderr and str(meta) in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not out.exists()
+
+
+def test_metadata_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    meta = tmp_path / "meta.csv"
+    meta.write_bytes(f"file,county\n{SEED_NAMES[1]},徽县\n".encode("gb18030"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_metadata(meta, SEED_NAMES)

@@ -1,0 +1,119 @@
+"""Structure that survives real reports: attachments and articles start sub-documents, tables
+and rosters never become titles or sections, headings never swallow the end of a sentence, and
+template placeholders are flagged. Every case here was found by reading the seed corpus."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from research.corpus.headings import split_heading, split_parallel_headings
+from research.corpus.pipeline import Corpus
+from research.corpus.placeholders import PLACEHOLDER, placeholder_flags
+
+HEBEI = re.compile(r"桥西区|井陉|河北省|石家庄")
+
+
+def paragraphs_of(corpus: Corpus, prefix: str):  # type: ignore[no-untyped-def]
+    return [p for p in corpus.paragraphs if p.doc.startswith(prefix)]
+
+
+def test_hebei_attachments_are_not_under_the_jinzhong_title(corpus: Corpus) -> None:
+    """003 prints a Cangzhou notice and its three attachments (附件1-3) after the Jinzhong
+    material; each attachment is its own sub-document."""
+    hebei = [p for p in paragraphs_of(corpus, "003") if HEBEI.search(p.text)]
+    assert hebei
+    assert not [p.id for p in hebei if "晋中" in p.title]
+    titles = {p.title for p in paragraphs_of(corpus, "003")}
+    assert "石家庄市桥西区教育局经验材料" in titles
+    assert "石家庄市井陉县人民政府经验材料" in titles
+
+
+def test_articles_listed_in_a_table_of_contents_become_sub_documents(corpus: Corpus) -> None:
+    """The Jinzhong material lists its three county reports up front; each is a sub-document."""
+    by_title = {p.title: p for p in paragraphs_of(corpus, "003")}
+    assert "让城乡学生共享公共资源的阳光" in by_title
+    assert "致力教育公平加快城乡教育一体化进程" in by_title
+    assert "以改革为动力 优化教育资源配置" in by_title
+    assert "榆社县" in " ".join(p.text for p in paragraphs_of(corpus, "003")
+                             if p.title == "以改革为动力 优化教育资源配置")
+
+
+def test_roster_cells_are_never_titles_or_sections(corpus: Corpus) -> None:
+    labels = {p.title for p in corpus.paragraphs} | {p.section for p in corpus.paragraphs}
+    cells = [label for label in labels
+             if re.search(r"^第.{1,2}片区$|中心校、|^石弓中心校$|^(副?组长|成员):", label)]
+    assert cells == []
+
+
+@pytest.mark.parametrize("fragment", [
+    "从去年开始,教师中高级", "比照公务员标准,落实了农村教师", "三是深化教研改革,指导农村学校建立",
+    "加大投入,建设", "名师工作室经费标准为每个工作室每年", "对义务教育均衡",
+])
+def test_no_section_ends_in_the_middle_of_a_sentence(corpus: Corpus, fragment: str) -> None:
+    assert fragment not in {p.section for p in corpus.paragraphs}
+
+
+def test_no_paragraph_starts_with_the_tail_of_a_cut_sentence(corpus: Corpus) -> None:
+    """ "…每年 万元。" once became section "…每年" and a paragraph "万元。…"; a run-in heading
+    of four characters or more ("制定规划。") is fine."""
+    tails = [p.text[:12] for p in corpus.paragraphs if re.match(r"^[^,。;:“”]{1,3}。", p.text)]
+    assert tails == []
+
+
+def test_bylines_dates_and_salutations_are_not_sections(corpus: Corpus) -> None:
+    sections = {p.section for p in corpus.paragraphs}
+    assert not [s for s in sections
+                if re.search(r"\d{4}年\d{1,2}月|O{2}七年|局长 |^(各位|尊敬的)|、.*:$", s)]
+
+
+def test_an_enumerated_fragment_is_not_dropped_as_a_name_line(corpus: Corpus) -> None:
+    """004 breaks "二是建|立城乡中小学教师流动机制" across lines; "二是建" is not a name."""
+    assert any("建立城乡中小学教师流动机制" in p.text for p in paragraphs_of(corpus, "004"))
+
+
+def test_every_paragraph_with_a_placeholder_is_flagged(corpus: Corpus) -> None:
+    with_placeholder = {p.id for p in corpus.paragraphs if PLACEHOLDER.search(p.text)}
+    flagged = {p.id for p in corpus.paragraphs if "placeholder" in p.flags}
+    assert len(with_placeholder) >= 10  # xx年 in 000, XX局 and □ in 004, ____ in 003
+    assert flagged == with_placeholder
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("从xx年起,市里每年都会举办教育改革与发展报告会。", True),
+    ("由区XX局直接安排农村中小学的公用经费。", True),
+    ("□为达到这些目标,主要制订了哪些具体的措施?", True),
+    ("按要求填写《____年______名师工作室成员考核表》。", True),
+    ("联系人:***,电话略。", True),
+    ("结对后,“”通过观摩、送教、讲座等形式带动农村学校。", True),
+    ("二○○七年十月二十三日,沧州市教育局印发通知。", False),
+    ("R县全县义务教育阶段学校共有121所。", False),
+    ("投入3x4米的展板和Excel表格。", False),
+])
+def test_placeholder_patterns(text: str, flagged: bool) -> None:
+    assert bool(placeholder_flags(text)) is flagged
+
+
+def test_a_whole_short_heading_line_is_not_cut_at_a_heading_word() -> None:
+    assert split_heading("二、加大投入,建设标准化学校").heading == "加大投入,建设标准化学校"
+    assert split_heading("一、义务教育均衡发展的内涵").heading == "义务教育均衡发展的内涵"
+
+
+def test_a_blank_inside_a_sentence_does_not_end_a_heading() -> None:
+    split = split_heading("<二>、名师工作室经费标准为每个工作室每年 万元。经费由首席名师所在单位管理。")
+    assert split.heading == ""
+    assert split.body.startswith("名师工作室经费标准为每个工作室每年 万元。")
+
+
+def test_an_enumerated_list_item_alone_is_not_a_heading() -> None:
+    assert split_heading("二是建").heading == ""
+
+
+@pytest.mark.parametrize("sentence", [
+    "教师节评先。从去年开始,教师中高级职务晋升指标直接分配到乡镇,分解到学校。",
+    "建立了健康档案。比照公务员标准,落实了农村教师生活津贴和医疗保险。",
+    "一是扎实推进评价改革。三是深化教研改革,指导农村学校建立课题跟踪制度。",
+])
+def test_sentences_are_not_mistaken_for_parallel_headings(sentence: str) -> None:
+    assert [h for h, _ in split_parallel_headings(sentence)] == [""]
