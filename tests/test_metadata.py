@@ -72,3 +72,14 @@ def test_metadata_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     meta.write_bytes(f"file,county\n{SEED_NAMES[1]},徽县\n".encode("gb18030"))
     with pytest.raises(InputError, match="not UTF-8"):
         load_metadata(meta, SEED_NAMES)
+
+
+def test_a_quoted_cell_may_span_lines(tmp_path: Path) -> None:
+    """CSV lets a quoted cell hold a line break (a long source note); rows are still counted
+    as the file's rows, so a later error names the right one."""
+    meta = write(tmp_path, f'file,source\n{SEED_NAMES[1]},"site A\nsecond line"\n'
+                           f'{SEED_NAMES[1]},x\n')
+    with pytest.raises(InputError, match="row 4 repeats row 2"):
+        load_metadata(meta, SEED_NAMES)
+    meta = write(tmp_path, f'file,source\n{SEED_NAMES[1]},"site A\nsecond line"\n')
+    assert load_metadata(meta, SEED_NAMES).by_file[SEED_NAMES[1]]["source"] == "site A\nsecond line"

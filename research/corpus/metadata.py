@@ -10,6 +10,7 @@ the file, the row and the column: a metadata file is read once and trusted nowhe
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,10 +119,15 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text (save the CSV as UTF-8)") from None
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
-        rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+        rows = []
+        start = reader.line_num + 1  # a quoted cell may span lines: name a row by its first
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append((start, row))
+            start = reader.line_num + 1
     except StopIteration:
         raise InputError(path, "empty metadata file") from None
     except csv.Error as exc:
