@@ -76,14 +76,6 @@ def load_patches(path: Path) -> list[Patch]:
         raise ConfigError(describe_validation_error(exc, str(path))) from None
 
 
-def _find(patch: Patch, paragraphs: list[Paragraph]) -> int | None:
-    for index, p in enumerate(paragraphs):
-        if (p.id == patch.id if patch.id else (p.doc, p.position) == (patch.doc,
-                                                                       patch.position)):
-            return index
-    return None
-
-
 def _rebuilt(p: Paragraph, text: str) -> Paragraph:
     return replace(p, id=paragraph_id(text), text=text, flags=placeholder_flags(text))
 
@@ -95,8 +87,13 @@ def apply_patches(paragraphs: list[Paragraph], patches: list[Patch]
     are located before any is applied."""
     stale: list[str] = []
     located: dict[int, list[Patch]] = {}
+    # one index for both ways of naming a paragraph, built once (not a scan per patch)
+    where: dict[object, int] = {}
+    for index, p in enumerate(paragraphs):
+        where.setdefault(p.id, index)
+        where[(p.doc, p.position)] = index
     for number, patch in enumerate(patches, 1):
-        index = _find(patch, paragraphs)
+        index = where.get(patch.id if patch.id else (patch.doc, patch.position))
         if index is None:
             stale.append(f"patch {number} ({patch.describe()}): no such paragraph; not applied")
             continue

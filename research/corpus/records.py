@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -39,7 +40,7 @@ class Paragraph:
 
 def json_values(values: dict[str, object]) -> dict[str, object]:
     """Metadata values as JSON can hold them (dates as ISO text)."""
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
 
 
 def atomic_write_text(path: Path, text: str, durable: bool = False) -> None:

@@ -212,7 +212,7 @@ class Segmenter:
             self.note(line, "title repeat")
             return True
         self.title_rest = ""
-        if is_short_line(text) and not ENUMERATOR.match(text):
+        if is_short_line(text):
             entry = next((e for e in self.toc if compact(e).startswith(compact(text))
                           and len(compact(text)) >= 4), None)
             if entry is not None:
