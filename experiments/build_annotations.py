@@ -1,7 +1,7 @@
 """Build seeds/labels/annotations.jsonl, one row per labeling decision, from seeds/labels/work/.
 
-pass1_batch1-6.jsonl  first pass, one annotator per batch   -> llm-batch-1 … llm-batch-6
-                      (batch 6 labeled under the rulings, so it needs no re-check)
+pass1_batch1-7.jsonl  first pass, one annotator per batch   -> llm-batch-1 … llm-batch-7
+                      (batches 6 and 7 labeled under the rulings, so they need no re-check)
 pass2.jsonl           independent second pass on a sample   -> llm-second-pass
 adjudication.jsonl    lead developer on every disagreement  -> lead-adjudication
 rulings/recheck_1-6   every paragraph re-read against the codebook's rulings -> llm-rulings-1 … 6
@@ -35,8 +35,11 @@ CODEBOOK_HASH = "8eef39d79a95a758"
 RULINGS_CODEBOOK_HASH = "e3ab8a77a14fd230"
 
 #: First-pass batches labeled after the rulings existed (batch 6: the paragraphs the structure
-#: fix of issue 12 created), with the codebook as it stood then.
-UNDER_RULINGS = frozenset({"llm-batch-6"})
+#: fix of issue 12 created; batch 7: those the glued-heading fix created), with the codebook as
+#: it stood then (unchanged since).
+UNDER_RULINGS = frozenset({"llm-batch-6", "llm-batch-7"})
+#: Passes made on a later day than TIME (batch 7: the paragraphs the glued-heading fix made).
+TIMES = {"llm-batch-7": "2026-12-03"}
 LLM = "large language model, one instance per batch"
 LEAD = "lead developer"
 KINDS = (LLM, LEAD)
@@ -89,7 +92,7 @@ def build_annotations(work: Path = WORK, codebook: Path | None = None
                          "kind": kind, "pass": stage, "note": row.get(note_field),
                          "codebook_hash": RULINGS_CODEBOOK_HASH
                          if stage == "rulings" or annotator in UNDER_RULINGS
-                         else CODEBOOK_HASH, "time": TIME})
+                         else CODEBOOK_HASH, "time": TIMES.get(annotator, TIME)})
     return rows
 
 

@@ -11,8 +11,11 @@ reproduces the files exactly (the seeds were found by trying seeds of Python's `
   not among the 582 (the 70 paragraphs that fix changed), in corpus order. That corpus is gone
   too (the structure fix of issue 12 changed the segmentation again), so batch5 is taken as
   recorded and is not redrawn.
-- batch6_structure.jsonl: the paragraphs of the current corpus that no earlier batch holds
-  (the 36 the structure fix of issue 12 created), in corpus order; labeled under the rulings.
+- batch6_structure.jsonl: the paragraphs that no earlier batch held after the structure fix
+  of issue 12 (36), labeled under the rulings; that corpus was replaced by the glued-heading
+  fix (2026-12-03), so batch6 too is taken as recorded.
+- batch7_glued_headings.jsonl: the paragraphs of the current corpus that no earlier batch
+  holds (the 44 the glued-heading fix created), in corpus order; labeled under the rulings.
 
 The pre-fix segmentation is not in the repository, so the 582 pre-fix paragraphs are taken
 from batch1-4.jsonl themselves (their union); their corpus order, which the draw depends on,
@@ -39,6 +42,8 @@ RAW = Path("seeds/raw")
 BATCH_SEED, BATCHES = 20261123, 4
 SAMPLE_SEED, SAMPLE_SIZE = 7, 110
 FIELDS = ("id", "doc", "title", "section", "text")
+#: Batches drawn from corpora that later segmentation fixes replaced: taken as recorded.
+RECORDED = ("batch5_resegmented.jsonl", "batch6_structure.jsonl")
 
 
 def cleaned_texts(documents: list, config: CorpusConfig) -> dict[str, str]:
@@ -84,11 +89,11 @@ def draw(work: Path = WORK, raw: Path = RAW) -> dict[str, list[dict]]:
              for k in range(BATCHES)}
     sample = random.Random(SAMPLE_SEED).sample(range(len(old)), SAMPLE_SIZE)
     files["second_pass_input.jsonl"] = [old[i] for i in sorted(sample)]
-    known = {row["id"] for row in old} | {row["id"] for row in
-                                         iter_jsonl(work / "batch5_resegmented.jsonl")}
+    known = {row["id"] for row in old} | {
+        row["id"] for name in RECORDED for row in iter_jsonl(work / name)}
     corpus = build_corpus(documents, config)
-    files["batch6_structure.jsonl"] = [{f: getattr(p, f) for f in FIELDS}
-                                       for p in corpus.paragraphs if p.id not in known]
+    files["batch7_glued_headings.jsonl"] = [{f: getattr(p, f) for f in FIELDS}
+                                            for p in corpus.paragraphs if p.id not in known]
     return files
 
 

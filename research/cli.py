@@ -248,6 +248,12 @@ def classify(
     by: str = typer.Option(None, "--by", help="A metadata column: theme shares per group with "
                            "95% intervals (cluster bootstrap over reports), written to "
                            "<out>.prevalence.csv with a GEE regression in <out>.regression.csv."),
+    without_reused: bool = typer.Option(False, "--without-reused", help="With --by: the same "
+                                        "table again without reused paragraphs (at least half "
+                                        "of their text in sentences that repeat an earlier "
+                                        "report), written to <out>.prevalence-without-reused.csv"
+                                        " and <out>.regression-without-reused.csv; every row "
+                                        "gets a `reused` column."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
     verbose: bool = typer.Option(False, "--verbose", help="List every line not kept as "
                                  "paragraph text (on stderr)."),
@@ -265,6 +271,9 @@ def classify(
 
     if fmt not in WRITERS:
         fail(f"--format must be jsonl, csv or html (got {fmt!r})")
+    if without_reused and not by:
+        fail("--without-reused: needs --by COLUMN (it leaves reused paragraphs out of the "
+             "prevalence table by group)")
     settings = load_config(config, CorpusConfig) if config else CorpusConfig()
     files = [str(p) for f in files for p in (list_documents(Path(f)) if Path(f).is_dir()
                                               else [f])]
@@ -278,14 +287,14 @@ def classify(
         from research.outputs import check_output, dropped_log_path
 
         dropped_path = dropped_log_path(out_path)
-        extra_outputs = prevalence_paths(out_path) if by else []
+        extra_outputs = prevalence_paths(out_path, without_reused) if by else []
         inputs = [Path(f) for f in files if f != "-"]
         for target in (out_path, dropped_path, *extra_outputs):
             check_output(target, inputs=inputs, force=force)
     model, meta = load_model(model_dir)
-    grouping: list[dict[str, Any]] = []
+    grouping = Grouping(by, meta["themes"], without_reused) if by else None
     summaries = classify_all(files, model, meta, settings, one_per_line, fmt, out_path,
-                             dropped_path, table, grouping if by else None, by)
+                             dropped_path, table, grouping)
     failed_count = len(files) - len(summaries)
     report_console = out if out_path else console
     if summaries:
@@ -294,8 +303,8 @@ def classify(
         for warning in summary.warnings():
             print_warning(warning)
         print_not_kept(summary, verbose)
-    if by and grouping:
-        report_prevalence(grouping, meta["themes"], by, out_path, report_console)
+    if grouping is not None and grouping.variants:
+        report_prevalence(grouping, out_path, report_console)
     if out_path and summaries:
         say(f"wrote {sum(s.paragraphs for s in summaries)} paragraphs to {out_path} "
             f"(lines not kept: {dropped_path})")
@@ -303,56 +312,107 @@ def classify(
         raise typer.Exit(1 if summaries else 2)
 
 
-def prevalence_paths(out_path: Path) -> list[Path]:
-    """Where --by writes its group table and regression, beside the main output."""
+def prevalence_paths(out_path: Path, without_reused: bool = False) -> list[Path]:
+    """Where --by writes its group table and regression, beside the main output (and the pair
+    without reused paragraphs)."""
     stem = out_path.with_suffix("")
-    return [stem.with_name(stem.name + ".prevalence.csv"),
-            stem.with_name(stem.name + ".regression.csv")]
+    suffixes = ["", "-without-reused"] if without_reused else [""]
+    return [stem.with_name(f"{stem.name}.{kind}{suffix}.csv")
+            for suffix in suffixes for kind in ("prevalence", "regression")]
 
 
-def report_prevalence(grouping: list[dict[str, Any]], themes: list[str], by: str,
-                      out_path: Path | None, to: Console) -> None:
-    """Print theme shares per group with intervals; write them and the regression."""
-    import pandas as pd
+class Grouping:
+    """What --by collects while rows stream: per paragraph its report (the metadata unit), its
+    group, its themes and, with --without-reused, whether it is reused text (found as the
+    reports come, against every earlier one: research/corpus/reuse.py); then the tables."""
 
+    def __init__(self, by: str, themes: list[str], without_reused: bool) -> None:
+        from research.corpus.reuse import ReuseIndex
+
+        self.by, self.themes, self.without_reused = by, themes, without_reused
+        self.reuse = ReuseIndex() if without_reused else None
+        self.rows: list[dict[str, Any]] = []
+        self.variants: list[Any] = []
+
+    def add(self, row: dict[str, Any], unit: str, values: dict[str, Any]) -> None:
+        """Remember a row (before its metadata is added); flag it ``reused`` when asked."""
+        from research.corpus.reuse import ParagraphRef, is_reused, report_key
+
+        entry = {"cluster": unit, self.by: values[self.by],
+                 **{t: t in row["themes"] for t in self.themes}}
+        if self.reuse is not None:
+            report = report_key(row["file"], row["title"])
+            row["reused"] = entry["reused"] = is_reused(
+                self.reuse.share(ParagraphRef(row["id"], report, row["text"])))
+        self.rows.append(entry)
+
+    def tables(self) -> list[tuple[str, Any]]:
+        """Compute the prevalence tables (once every row is in); (title, table) for each."""
+        import pandas as pd
+
+        from research.prevalence import prevalence_variants
+
+        if self.rows:
+            self.variants = prevalence_variants(pd.DataFrame(self.rows), self.themes, self.by,
+                                                self.without_reused)
+        return [(self.title(v), v.shares) for v in self.variants]
+
+    def title(self, variant: Any) -> str:
+        from research.corpus.reuse import REUSED_PARAGRAPH_SHARE
+
+        which = variant.label
+        if variant.suffix:
+            which += (f" ({variant.left_out} of {len(self.rows)} paragraphs left out: at least "
+                      f"{REUSED_PARAGRAPH_SHARE:.0%} of their text repeats an earlier report)")
+        return f"Themes by {self.by}, {which}: share of paragraphs [95% interval]"
+
+
+def report_prevalence(grouping: Grouping, out_path: Path | None, to: Console) -> None:
+    """Print theme shares per group with intervals, each table titled with the paragraphs it
+    covers; write them and their regressions."""
     from research.corpus.records import atomic_write_text
-    from research.prevalence import prevalence_table, regression_table
+    from research.prevalence import regression_table
 
-    frame = pd.DataFrame(grouping)
-    shares = prevalence_table(frame, themes, by)
-    table = Table(title=f"Themes by {by}: share of paragraphs [95% interval]",
-                  title_justify="left")
-    for column in (by, "paragraphs", "reports", *themes):
-        table.add_column(column, justify="left" if column == by else "right")
-    for group, part in shares.groupby("group", sort=True):
-        cells = {r.outcome: f"{r.share:.0%} [{r.low:.0%}–{r.high:.0%}]"
-                 for r in part.itertuples()}
-        first = part.iloc[0]
-        mark = "" if first["interval"] == "reports" else " *"
-        table.add_row(escape(str(group)), str(first["paragraphs"]),
-                      f"{first['reports']}{mark}", *[cells[t] for t in themes])
-    to.print(table)
-    to.print("* one report in the group: its interval is over that report's paragraphs, "
-             "not over reports")
-    if out_path is None:
-        return
-    regression = regression_table(frame, themes, [by])
-    prevalence_file, regression_file = prevalence_paths(out_path)
-    atomic_write_text(prevalence_file, shares.rename(columns={"group": by}).to_csv(index=False))
-    atomic_write_text(regression_file, regression.to_csv(index=False))
-    say(f"wrote {prevalence_file} and {regression_file}")
+    by, themes = grouping.by, grouping.themes
+    paths = prevalence_paths(out_path, grouping.without_reused) if out_path else []
+    written = []
+    for k, variant in enumerate(grouping.variants):
+        shares = variant.shares
+        table = Table(title=grouping.title(variant), title_justify="left")
+        for column in (by, "paragraphs", "reports", *themes):
+            table.add_column(column, justify="left" if column == by else "right")
+        for group, part in shares.groupby("group", sort=True):
+            cells = {r.outcome: f"{r.share:.0%} [{r.low:.0%}–{r.high:.0%}]"
+                     for r in part.itertuples()}
+            first = part.iloc[0]
+            mark = "" if first["interval"] == "reports" else " *"
+            table.add_row(escape(str(group)), str(first["paragraphs"]),
+                          f"{first['reports']}{mark}", *[cells[t] for t in themes])
+        to.print(table)
+        to.print("* one report in the group: its interval is over that report's paragraphs, "
+                 "not over reports")
+        if out_path is None:
+            continue
+        prevalence_file, regression_file = paths[2 * k:2 * k + 2]
+        regression = regression_table(variant.frame, themes, [by])
+        atomic_write_text(prevalence_file,
+                          shares.rename(columns={"group": by}).to_csv(index=False))
+        atomic_write_text(regression_file, regression.to_csv(index=False))
+        written += [prevalence_file, regression_file]
+    if written:
+        say(f"wrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
 
 
 def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: Any,
                  one_per_line: bool, fmt: str, out_path: Path | None,
                  dropped_path: Path | None, table: Any = None,
-                 grouping: list[dict[str, Any]] | None = None, by: str | None = None
-                 ) -> list[Any]:
+                 grouping: Grouping | None = None) -> list[Any]:
     """Stream every file's rows into one output; a bad file is one error line, the rest go on.
 
     With --out, the output and the dropped-line log appear whole at the end or not at all.
     ``table`` (metadata) adds its columns to every row; ``grouping`` collects, per paragraph,
-    its report, its ``by`` value and its themes for the prevalence table.
+    its report, its ``by`` value and its themes (and flags reused rows) for the prevalence
+    tables, computed before the output is closed so the HTML page can draw them.
     """
     import contextlib
 
@@ -368,6 +428,8 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
         handles = [stack.enter_context(f) for f in files_out]
         output, dropped = handles if handles else (sys.stdout, None)
         columns = list(table.columns) if table is not None else []
+        if grouping is not None and grouping.without_reused:
+            columns.insert(0, "reused")
         writer = WRITERS[fmt](output, meta, columns)
         for path in files:
             summary = FileSummary(path)
@@ -375,10 +437,9 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
                 for row in classify_file(path, model, meta, settings, one_per_line, summary):
                     if table is not None:
                         unit, values = table.lookup(row["doc"], row["title"])
-                        row.update(json_values(values))
                         if grouping is not None:
-                            grouping.append({"cluster": unit, by: values[by],
-                                             **{t: t in row["themes"] for t in meta["themes"]}})
+                            grouping.add(row, unit, values)
+                        row.update(json_values(values))
                     writer.write(row)
             except InputError as exc:
                 print_error(exc)
@@ -387,7 +448,8 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
             if dropped is not None:
                 dropped.write(dump_jsonl(vars(n) for n in summary.dropped))
         if summaries:
-            writer.close([s.as_dict(meta["themes"]) for s in summaries])
+            prevalence = grouping.tables() if grouping is not None else []
+            writer.close([s.as_dict(meta["themes"]) for s in summaries], prevalence)
         for file in files_out:
             if not summaries:
                 file.discard()  # every file failed: write nothing at all
@@ -442,7 +504,8 @@ def reuse(
     from research.corpus.pipeline import build_corpus_from_folder
     from research.corpus.read import list_documents
     from research.corpus.records import atomic_write_text
-    from research.corpus.reuse import ParagraphRef, find_reuse, reused_share, sentence_passages
+    from research.corpus.reuse import (ParagraphRef, find_reuse, report_key, reused_share,
+                                       sentence_passages)
     from research.outputs import check_output
 
     settings = load_config(config, CorpusConfig) if config else CorpusConfig()
@@ -452,7 +515,7 @@ def reuse(
     folder = folder_option or settings.folder
     check_output(out_file, inputs=list_documents(folder), input_folders=[folder], force=force)
     corpus = build_corpus_from_folder(folder, settings)
-    refs = [ParagraphRef(p.id, f"{p.doc} / {p.title}", p.text) for p in corpus.paragraphs]
+    refs = [ParagraphRef(p.id, report_key(p.doc, p.title), p.text) for p in corpus.paragraphs]
     sentences = sentence_passages(refs)
     pairs = find_reuse(sentences, threshold)
     shares = reused_share(refs, pairs)

@@ -378,6 +378,11 @@ class VerdictConfig(StrictModel):
     exclude_flagged: bool = Field(True, description="leave flagged fits out of the verdict")
 
 
+#: A prevalence_by column names a file of the run (prevalence_<column>.csv): word characters
+#: (CJK included), '-' and '.', not starting with a dot.
+PREVALENCE_COLUMN = re.compile(r"\w[\w.-]*")
+
+
 class TopicsExperiment(ExperimentConfig):
     """A comparison of topic models on one corpus, over sweeps and random seeds."""
 
@@ -393,8 +398,27 @@ class TopicsExperiment(ExperimentConfig):
     labels: Path | None = None
     themes: Path = Path("configs/themes.yaml")
     output: Path = Path("results")
+    prevalence_by: list[Annotated[str, Field(min_length=1)]] = Field(
+        [], description="metadata columns (corpus.metadata): per column, each model's topic "
+        "shares per group with 95% cluster-bootstrap intervals in prevalence_<column>.csv")
 
     @model_validator(mode="before")
     @classmethod
     def _old_names(cls, data: Any) -> Any:
         return rename_keys(data, {"seeds": "random_seeds"})
+
+    @model_validator(mode="after")
+    def _prevalence_columns(self) -> "TopicsExperiment":
+        # Whether each column exists is checked against the metadata file before the corpus is
+        # built (topics_run.check_inputs); here only what the config alone decides.
+        if self.prevalence_by and self.corpus.metadata is None:
+            raise ValueError("key 'prevalence_by': needs corpus.metadata (a CSV of document "
+                             "metadata with those columns)")
+        for name in self.prevalence_by:
+            if not PREVALENCE_COLUMN.fullmatch(name):
+                raise ValueError(f"key 'prevalence_by': '{name}' cannot be part of a file name "
+                                 f"(prevalence_{name}.csv); group by a metadata column whose "
+                                 "name is letters, digits, '_', '-' or '.'")
+            if self.prevalence_by.count(name) > 1:
+                raise ValueError(f"key 'prevalence_by': '{name}' is named twice")
+        return self

@@ -6,12 +6,16 @@ unit a metadata row describes), and the regression of prevalence on covariates i
 reports as clusters (statsmodels), in the spirit of stm's ``estimateEffect``. A group with a
 single report has no between-report variation to resample; its interval is taken over that
 report's paragraphs and labelled so (``interval: paragraphs``), never passed off as the other.
+
+:func:`prevalence_variants` gives the table over all paragraphs and, on request, the same
+table without the paragraphs flagged ``reused`` (research/corpus/reuse.py defines which).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,6 +23,7 @@ import pandas as pd
 RESAMPLES = 2000
 SEED = 0
 LEVEL = 0.95
+TABLE_COLUMNS = ("group", "outcome", "share", "low", "high", "paragraphs", "reports", "interval")
 
 
 def _bootstrap(counts: np.ndarray, sizes: np.ndarray, rng: np.random.Generator,
@@ -59,7 +64,32 @@ def prevalence_table(frame: pd.DataFrame, outcomes: Sequence[str], by: str | Non
             rows.append({"group": group, "outcome": outcome, "share": shares[k],
                          "low": low[k], "high": high[k], "paragraphs": int(sizes.sum()),
                          "reports": len(sizes), "interval": kind})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One prevalence table and the paragraphs it is over: ``label`` says which (for titles),
+    ``suffix`` tells its files apart, ``left_out`` counts the paragraphs it leaves out."""
+
+    label: str
+    suffix: str
+    frame: pd.DataFrame
+    shares: pd.DataFrame
+    left_out: int = 0
+
+
+def prevalence_variants(frame: pd.DataFrame, outcomes: Sequence[str], by: str | None,
+                        without_reused: bool = False) -> list[Variant]:
+    """The table over all paragraphs; with ``without_reused`` also the table without the
+    paragraphs whose boolean ``reused`` column is true (groups left with no paragraph are not
+    in it). Same bootstrap seed for both, so they differ only by the paragraphs left out."""
+    variants = [Variant("all paragraphs", "", frame, prevalence_table(frame, outcomes, by))]
+    if without_reused:
+        kept = frame[~frame["reused"].astype(bool)]
+        variants.append(Variant("without reused text", "-without-reused", kept,
+                                prevalence_table(kept, outcomes, by), len(frame) - len(kept)))
+    return variants
 
 
 def regression_table(frame: pd.DataFrame, outcomes: Sequence[str], covariates: Sequence[str],

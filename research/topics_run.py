@@ -24,6 +24,7 @@ from research.run_folder import layout, write
 from research.run_folder.create import RunContext, Timer, files_hash, new_manifest, run_folder
 from research.registry import KINDS, BuildContext
 from research.size_checks import check_models_fit_corpus, check_vocabulary_left
+from research.topic_prevalence import topic_prevalence
 from research.topics.base import TopicModel, TopicResult
 from research.topics.embeddings import embed
 
@@ -110,6 +111,24 @@ class Inputs:
     theme_order: list[str]
     tokenizer: ChineseTokenizer
     codebook: Any = None  # saved into the run, so its report never reads the checkout
+    metadata: Any = None  # corpus.metadata read and checked, when prevalence_by needs it
+
+
+def check_prevalence_by(experiment: TopicsExperiment, files: list[Path]) -> Any:
+    """The corpus's metadata table when ``prevalence_by`` names columns; each must be one of
+    its columns (one ConfigError naming the key and the column)."""
+    from research.corpus.metadata import load_metadata
+    from research.errors import ConfigError
+
+    if not experiment.prevalence_by or experiment.corpus.metadata is None:
+        return None
+    table = load_metadata(experiment.corpus.metadata, [Path(f).stem for f in files])
+    for column in experiment.prevalence_by:
+        if column not in table.columns:
+            raise ConfigError(f"{experiment.source}: key 'prevalence_by': '{column}' is not a "
+                              f"column of {experiment.corpus.metadata} (its columns: "
+                              f"{', '.join(table.columns) or 'none'})")
+    return table
 
 
 def check_inputs(experiment: TopicsExperiment) -> Inputs:
@@ -118,6 +137,7 @@ def check_inputs(experiment: TopicsExperiment) -> Inputs:
     from research.themes.labels import load_labels
 
     files = list_documents(experiment.corpus.folder)
+    metadata = check_prevalence_by(experiment, files)
     rows = load_labels(experiment.labels, experiment.themes) if experiment.labels else []
     needs_codebook = rows or any(
         (isinstance(m, LDAModelConfig) and m.seeded)
@@ -127,7 +147,7 @@ def check_inputs(experiment: TopicsExperiment) -> Inputs:
     order = codebook.ids if needs_codebook and codebook else []
     tokenizer = ChineseTokenizer(experiment.corpus.tokenize)
     tokenizer("义务教育")  # loads the dictionaries now, so a bad path fails before fitting
-    return Inputs(files, rows, order, tokenizer, codebook)
+    return Inputs(files, rows, order, tokenizer, codebook, metadata)
 
 
 def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
@@ -198,12 +218,23 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
         entries = (verdict(rows, results, tokens, top_n=experiment.top_n,
                            config=experiment.verdict)
                    if {r["kind"] for r in rows} >= {"lda", "bertopic"} else [])
+    prevalence: dict[str, Any] = {}
+    if inputs.metadata is not None:
+        with timer.stage("prevalence"):
+            found = [inputs.metadata.lookup(p.doc, p.title) for p in paragraphs]
+            units = [unit for unit, _ in found]
+            prevalence = {column: topic_prevalence(results, units, column,
+                                                   [values[column] for _, values in found])
+                          for column in experiment.prevalence_by}
     with run_folder(context.root, experiment.name) as folder:
         work = folder.work
         write.write_corpus(work, paragraphs)
         write.write_topics(work, results)
         write.write_metrics(work, rows)
-        write.write_assignments(work, ids, [p.doc for p in paragraphs], results)
+        write.write_assignments(work, ids, [p.doc for p in paragraphs], results,
+                                [p.metadata for p in paragraphs])
+        for column, table in prevalence.items():
+            write.write_prevalence(work, column, table)
         write.write_json(work / layout.VERDICT, {"verdict": entries})
         write.write_text(work, layout.COMPARISON, comparison_markdown(rows, entries))
         write.write_json(work / layout.LDA_TERMS, lda_terms(results, tokens))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from research.corpus.headings import split_heading, split_parallel_headings
+from research.corpus.headings import split_glued_lines, split_heading, split_parallel_headings
 
 
 @pytest.mark.parametrize(("line", "heading", "body_start"), [
@@ -14,13 +14,49 @@ from research.corpus.headings import split_heading, split_parallel_headings
     ("三、加强农村教师队伍建设教师是教育事业的核心力量。", "加强农村教师队伍建设", "教师是"),
     ("一、制定政策,建立合理的教育资源配置机制城乡教育资源分配应遵循合理公平的原则。",
      "制定政策,建立合理的教育资源配置机制", "城乡教育资源分配"),
-    ("(一)什么是义务教育均衡发展 全面落实科学发展观", "什么是义务教育均衡发展", "全面落实"),
+    ("(一)什么是义务教育均衡发展 全面落实科学发展观,促进教育公平。", "什么是义务教育均衡发展",
+     "全面落实"),
     ("(一)全面实现三个增长。2008-2010年,全县教育经费逐年增长。", "全面实现三个增长", "2008"),
 ])
 def test_glued_or_separated_heading_is_split(line: str, heading: str, body_start: str) -> None:
     split = split_heading(line)
     assert split.heading == heading
     assert split.body.startswith(body_start)
+
+
+@pytest.mark.parametrize(("line", "heading"), [
+    # seed 003: a whole numbered line without a sentence stop is one heading, space or comma
+    ("二、加大统筹城乡力度 积极优化学校布局", "加大统筹城乡力度 积极优化学校布局"),
+    ("三、要站在建设和谐社会和促进教育公平的高度,深入推进义务教育均衡发展",
+     "要站在建设和谐社会和促进教育公平的高度,深入推进义务教育均衡发展"),
+    # seed 003: a top-level heading that is one sentence of two parallel clauses
+    ("案例三:建立健全名师工作室,发挥名师引领示范带头辐射作用。",
+     "建立健全名师工作室,发挥名师引领示范带头辐射作用"),
+    # seed 003: a half-width full stop between characters ends the heading
+    ("(六)积极推进特色办学.把办特色学校,办特长班作为促进学生全面发展的重要举措。", "积极推进特色办学"),
+])
+def test_whole_line_and_one_sentence_headings(line: str, heading: str) -> None:
+    assert split_heading(line).heading == heading
+
+
+@pytest.mark.parametrize(("line", "pieces"), [
+    # seed 004: a heading, its first child and a grandchild item on one printed line
+    ("二、目标与原则1. 目标(1)提升农村学校教育质量。",
+     [("二、目标与原则", False), ("1. 目标", True), ("(1)提升农村学校教育质量。", False)]),
+    # seed 002: the next part's heading printed at the end of the last item
+    ("4.督导验收。接受各级教育督导团组织评估和验收。(二)保障措施。",
+     [("4.督导验收。接受各级教育督导团组织评估和验收。", False), ("(二)保障措施。", False)]),
+    # one sentence with a list inside is not cut
+    ("1、在硬件方面,一是新建校舍,二是配齐设备。", [("1、在硬件方面,一是新建校舍,二是配齐设备。", False)]),
+])
+def test_glued_lines_are_cut_at_child_and_trailing_headings(line: str, pieces: list) -> None:
+    assert split_glued_lines(line) == pieces
+
+
+def test_a_chained_child_heading_is_split_from_its_sentence() -> None:
+    split = split_heading("1. 城乡教师教育教学水平得到提升通过本次教研活动,城乡教师的教学水平得到了明显提高。",
+                          chained=True)
+    assert (split.heading, split.body[:4]) == ("城乡教师教育教学水平得到提升", "通过本次")
 
 
 def test_list_items_are_not_mistaken_for_headings() -> None:

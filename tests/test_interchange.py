@@ -33,7 +33,7 @@ def labels_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A labels file as `research label` writes it, on real paragraphs of a seed report:
     several themes, all themes, no theme (empty list) and skips."""
     folder = tmp_path_factory.mktemp("reports")
-    text = seed_file("001").read_text(encoding="utf-8")
+    text = seed_file("002").read_text(encoding="utf-8")
     (folder / "report.txt").write_text(text, encoding="utf-8")
     paragraphs = build_corpus_from_folder(folder, CorpusConfig()).paragraphs
     assert len(paragraphs) >= len(LABEL_SETS)

@@ -65,9 +65,11 @@ def test_every_annotation_row_is_complete_and_known(annotations: list[dict]) -> 
         assert row["kind"] in KINDS and row["pass"] in PASSES, row
         assert (row["kind"] == "lead developer") == (row["pass"] == "adjudication"), row
         assert row["note"] is None or (isinstance(row["note"], str) and row["note"]), row
-        assert len(row["codebook_hash"]) == 16 and row["time"] == "2026-11-23", row
+        assert len(row["codebook_hash"]) == 16, row
+        assert row["time"] == ("2026-12-03" if row["annotator"] == "llm-batch-7"
+                               else "2026-11-23"), row
     assert {row["annotator"] for row in annotations} == {
-        *(f"llm-batch-{k}" for k in range(1, 7)), "llm-second-pass", "lead-adjudication",
+        *(f"llm-batch-{k}" for k in range(1, 8)), "llm-second-pass", "lead-adjudication",
         *(f"llm-rulings-{k}" for k in range(1, 7))}
 
 
@@ -75,7 +77,7 @@ def test_every_current_paragraph_was_rechecked_against_the_rulings_once(
         by_pass: dict[str, dict[str, list[str]]], current_ids: set[str],
         annotations: list[dict]) -> None:
     """The rulings came after the first labeling: every label was re-read against them, but
-    those first given under the rulings (batch 6)."""
+    those first given under the rulings (batches 6 and 7)."""
     from experiments.build_annotations import UNDER_RULINGS
 
     later = {row["id"] for row in annotations if row["annotator"] in UNDER_RULINGS}

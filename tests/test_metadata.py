@@ -4,12 +4,13 @@ in the file one error line naming its row and column."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from research.corpus.metadata import load_metadata
+from research.corpus.metadata import RESERVED, load_metadata
 from research.errors import InputError
 from tests.helpers import ROOT, run_cli
 
@@ -52,7 +53,7 @@ def test_seed_metadata_names_sub_documents_of_the_compilations() -> None:
     ("file,county,year\n{0},徽县\n", "row 2 has 2 fields, the header has 3"),
     ("file,year:int\n{0},twenty\n", "row 2, column 'year': 'twenty' is not an integer"),
     ("file,year:number\n{0},2020\n", "column 'year': unknown type 'number'"),
-    ("file,text\n{0},x\n", "column 'text' clashes with a paragraph field"),
+    ("file,text\n{0},x\n", "column 'text' clashes with a field the package writes"),
     ("county,year\n徽县,2020\n", "no 'file' column"),
     ("file,subdocument,county\n{0},没有这个标题,徽县\n", "row 2, column 'subdocument': no sub"),
 ])
@@ -83,3 +84,21 @@ def test_a_quoted_cell_may_span_lines(tmp_path: Path) -> None:
         load_metadata(meta, SEED_NAMES)
     meta = write(tmp_path, f'file,source\n{SEED_NAMES[1]},"site A\nsecond line"\n')
     assert load_metadata(meta, SEED_NAMES).by_file[SEED_NAMES[1]]["source"] == "site A\nsecond line"
+
+
+@pytest.mark.parametrize("name", ["id", "doc", "lda[k=6]@1", "bert@2", "model", "topic",
+                                  "label", "share", "low", "high", "paragraphs", "reports",
+                                  "interval"])
+def test_a_column_may_not_shadow_an_assignment_or_prevalence_column(tmp_path: Path,
+                                                                    name: str) -> None:
+    """Metadata columns go beside assignments.csv's (id, doc, name@seed) and become the group
+    column of prevalence_<column>.csv: none may take one of their names."""
+    meta = write(tmp_path, f"file,{name}\n{SEED_NAMES[1]},x\n")
+    with pytest.raises(InputError, match=f"column '{re.escape(name)}'"):
+        load_metadata(meta, SEED_NAMES)
+
+
+def test_reserved_names_cover_the_prevalence_table() -> None:
+    from research.run_folder.layout import PREVALENCE_COLUMNS
+
+    assert set(PREVALENCE_COLUMNS) <= RESERVED

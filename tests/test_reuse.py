@@ -6,16 +6,20 @@ from research.config import CorpusConfig, DedupConfig
 from research.corpus.pipeline import Corpus, build_corpus_from_folder
 from tests.helpers import ROOT
 from research.corpus.reuse import (
+    REUSED_PARAGRAPH_SHARE,
     Passage,
     ParagraphRef,
+    ReuseIndex,
     find_reuse,
+    is_reused,
+    report_key,
     reused_share,
     sentence_passages,
 )
 
 
 def refs(corpus: Corpus) -> list[ParagraphRef]:
-    return [ParagraphRef(p.id, f"{p.doc} / {p.title}", p.text) for p in corpus.paragraphs]
+    return [ParagraphRef(p.id, report_key(p.doc, p.title), p.text) for p in corpus.paragraphs]
 
 
 def test_central_policy_sentences_copied_between_seed_reports_are_found() -> None:
@@ -46,3 +50,19 @@ def test_reused_share_counts_the_characters_of_copied_sentences() -> None:
     shares = reused_share(paragraphs, find_reuse(sentence_passages(paragraphs)))
     assert shares["p1"] == 0.0
     assert abs(shares["p2"] - len(copied) / len(own + copied)) < 1e-9
+
+
+def test_streamed_reuse_matches_the_whole_corpus_pass_on_the_seeds(corpus: Corpus) -> None:
+    """`research classify --without-reused` flags paragraphs as reports stream in; the shares
+    are those of find_reuse + reused_share over the whole corpus, and some seed paragraphs
+    (central-policy wording) count as reused."""
+    paragraphs = refs(corpus)
+    whole = reused_share(paragraphs, find_reuse(sentence_passages(paragraphs)))
+    index = ReuseIndex()
+    assert {p.id: index.share(p) for p in paragraphs} == whole
+    assert 0 < sum(map(is_reused, whole.values())) < 10
+
+
+def test_a_paragraph_is_reused_from_half_of_its_text() -> None:
+    assert REUSED_PARAGRAPH_SHARE == 0.5
+    assert is_reused(0.5) and is_reused(1.0) and not is_reused(0.49) and not is_reused(0.0)

@@ -231,6 +231,32 @@ def test_what_the_writers_save_the_readers_give_back(corpus, tmp_path: Path) -> 
     assert data.problems == {}  # the config names no models: no lda_terms.json expected
 
 
+def test_assignments_keep_metadata_columns_after_the_fits(tmp_path: Path) -> None:
+    """Metadata columns follow the fit columns; the reader still gives back the fits only, and
+    a value with a line break or a comma, a date and a missing value survive the CSV."""
+    import csv
+    import datetime as dt
+
+    from research.run_folder import write
+    from research.run_folder.read import read_assignments
+    from research.topics.base import TopicResult
+
+    fits = [TopicResult("lda", "lda", {}, seed, [], [0, seed, -1]) for seed in (1, 2)]
+    metadata = [{"county": "徽县", "posted": dt.date(2019, 5, 13), "year": 2019},
+                {"county": "第一行\n第二行, 续", "posted": None, "year": None},
+                {"county": None, "posted": None, "year": 2007}]
+    write.write_assignments(tmp_path, ["p1", "p2", "p3"], ["a", "a", "b"], fits, metadata)
+    path = tmp_path / "assignments.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["id", "doc", "lda@1", "lda@2", "county", "posted", "year"]
+    assert rows[1:] == [["p1", "a", "0", "0", "徽县", "2019-05-13", "2019"],
+                        ["p2", "a", "1", "2", "第一行\n第二行, 续", "", ""],
+                        ["p3", "b", "-1", "-1", "", "", "2007"]]
+    assert read_assignments(path) == (["p1", "p2", "p3"],
+                                      {"lda@1": [0, 1, -1], "lda@2": [0, 2, -1]})
+
+
 def test_manifest_with_a_wrong_type_is_one_line_naming_the_key(tmp_path: Path) -> None:
     from research.run_folder.read import read_manifest
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from research.config import CorpusConfig, SegmentConfig
-from research.corpus.headings import SENTENCE_END, strip_enumerator
+from research.corpus.headings import SENTENCE_END, split_glued_lines, strip_enumerator
 from research.corpus.pipeline import DocumentReport, clean_document
 from research.corpus.read import read_document
 from research.corpus.segment import (
@@ -69,7 +69,8 @@ def test_every_letter_ends_in_a_paragraph_its_section_or_a_note(prefix: str, cap
     section heading the paragraph sits under, or a line note saying why it is not. Only the
     numbering in front of a heading or list item ("一、", "(三)", "一是") may go unrecorded."""
     lines, blocks, notes = segment(prefix, SegmentConfig(max_paragraph_chars=cap))
-    given = letters("".join(strip_enumerator(line.text)[1] for line in lines))
+    given = letters("".join(strip_enumerator(piece)[1] for line in lines
+                            for piece, _ in split_glued_lines(line.text)))
     kept = letters("".join(b.text for b in blocks) + "".join({b.section for b in blocks})
                    + "".join(n.text for n in notes))
     assert given - kept == Counter()

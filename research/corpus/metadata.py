@@ -23,10 +23,16 @@ SUBDOCUMENT_COLUMN = "subdocument"
 TYPES = ("int", "float", "date", "str")
 TYPE_NAMES = {"int": "an integer", "float": "a number", "date": "a date (YYYY-MM-DD)",
               "str": "text"}
-#: Names the paragraph and classify records already use: a metadata column may not shadow them.
+#: Names the package's own records already use, so a metadata column may not shadow them:
+#: paragraph and classify rows, a topic run's assignments.csv (``id``, ``doc``) and the
+#: prevalence tables (run_folder/layout.py ``PREVALENCE_COLUMNS``; classify's ``outcome``).
 RESERVED = frozenset({"id", "doc", "title", "section", "position", "text", "flags", "index",
                       "themes", "scores", "thresholds", "near_misses", "borderline", "topic",
-                      "paragraph", "cluster", "reused"})
+                      "paragraph", "cluster", "reused", "model", "label", "outcome", "share",
+                      "low", "high", "paragraphs", "reports", "interval"})
+#: Marks a topic model's column in assignments.csv (``name@seed``): a metadata column's name
+#: never holds it, so the two kinds of column there can never be confused.
+FIT_MARK = "@"
 Value = int | float | str | dt.date | None
 
 
@@ -103,7 +109,11 @@ def _header(path: Path, header: list[str]) -> tuple[list[str], dict[str, str]]:
         if name in names:
             raise InputError(path, f"column '{name}' appears twice in the header")
         if name in RESERVED:
-            raise InputError(path, f"column '{name}' clashes with a paragraph field; rename it")
+            raise InputError(path, f"column '{name}' clashes with a field the package writes "
+                                   "(paragraph, assignment or prevalence rows); rename it")
+        if FIT_MARK in name:
+            raise InputError(path, f"column '{name}': '{FIT_MARK}' marks a topic model's column "
+                                   "in assignments.csv (name@seed); rename it")
         names.append(name)
         if kind:
             declared[name] = kind

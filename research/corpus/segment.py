@@ -21,9 +21,13 @@ from research.corpus.headings import (
     PARTICLES,
     HeadingSplit,
     SENTENCE_END,
+    SENTENCE_STOP,
+    TOP_LEVEL,
     is_title_like,
+    split_glued_lines,
     split_heading,
     split_parallel_headings,
+    strip_enumerator,
 )
 
 CLOSERS = "”’\")』」"
@@ -46,7 +50,14 @@ OFFICIAL_GENRE = re.compile(r"(通知|意见|决定|办法|方案|报告|请示|
 ORGANISATION = re.compile(r"^[\u4e00-\u9fff()]{2,20}(人民政府|政府|教育局|教育体育局|教体局|委员会|"
                           r"办公室|教研室|教育厅|党委|县委、县政府)$")
 #: "(二OO七年十月)", "2010年7月22日", "(2010年7月22日)扶沟县教育体育局局长 田民生".
-DATED = re.compile(r"^[((]?[\dO〇○零一二三四五六七八九十]{2,4}\s*年[^,。;!?]{0,8}[))]?(\S{0,30})$")
+#: A year alone is a date only on its own ("2024年城乡…实施方案" is a title); with a month it may
+#: carry a short byline.
+DATED = re.compile(r"^[((]?[\dO〇○零一二三四五六七八九十]{2,4}\s*年(?:\s*[\d一二三四五六七八九十]{1,2}\s*月"
+                   r"(?:\s*[\d一二三四五六七八九十]{1,3}\s*[日号])?[))]?\s*[^,。;!?]{0,30}|[))]?)$")
+#: "(3篇)", "(二)": what a compilation appends to an article's title.
+TITLE_SUFFIX = re.compile(r"[((](?:[\d一二三四五六七八九十]{1,2}篇|[一二三四五六七八九十]{1,2})[))]$")
+#: A doubled title may hold a comma ("改善教育资源,推进城乡教育均衡发展"), not a sentence stop.
+DOUBLED_TITLE = re.compile(r"^[^。!?;]{4,%d}$" % 60)
 #: "各位领导:", "石油分局、各县(市、区)教育局(文教局)、市直各中学:": who a speech or notice is for.
 SALUTATION = re.compile(r"^(?:尊敬的|各位|亲爱的|同志们|老师们|同学们)[^。!?]{0,40}[::]$"
                         r"|^[^。!?]{0,20}各[^、::]{1,12}、[^。!?]{0,40}[::]$")
@@ -84,6 +95,8 @@ class Line:
 
     number: int
     text: str
+    #: The first child of a top-level heading printed on the same line (see split_glued_lines).
+    chained: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,10 +162,12 @@ class Segmenter:
         if self.current is None:
             return False
         text = self.current.text.rstrip(CLOSERS)
-        return bool(text) and text[-1] not in SENTENCE_END + ":"
+        return bool(text) and text[-1] not in SENTENCE_END + ":" and not (
+            text[-1] == "." and len(text) > 1 and "\u4e00" <= text[-2] <= "\u9fff")
 
     def _strip_title_prefix(self, text: str) -> str:
-        for title in (self.title, self.doc_title):
+        bare = TITLE_SUFFIX.sub("", self.title)
+        for title in (self.title, bare if len(bare) >= 6 else "", self.doc_title):
             while title and text.startswith(title) and len(text) > len(title):
                 rest = text[len(title):]
                 if rest[0] in PARTICLES or rest[0] in ",。、:;!?":
@@ -251,12 +266,18 @@ class Segmenter:
             if not rest:
                 return
             text = rest
-        elif is_title_like(text, TITLE_MAX_CHARS) and text == following:
+        elif DOUBLED_TITLE.match(text) and text == following and not ENUMERATOR.match(text):
             self.start_subdocument(text)
             self.note(line, "sub-document title")
             return
-        elif text in (self.title, self.doc_title):
+        elif text == self.title or (text == self.doc_title and self.fresh_title):
             self.note(line, "title repeat")
+            return
+        elif text == self.doc_title:
+            # The page's title printed again after other articles: the article it names
+            # starts here (compilations put the last article's title at the top).
+            self.start_subdocument(text)
+            self.note(line, "sub-document title")
             return
         elif (self.doc_title and len(self.doc_title) >= 6 and text.startswith(self.doc_title)
               and self.title != self.doc_title and not self._open()
@@ -272,24 +293,33 @@ class Segmenter:
 
     def _feed_text(self, line: Line, text: str) -> None:
         enumerated = bool(ENUMERATOR.match(text))
-        if self._open() and not (enumerated and len(self.current.text) <= 45):
+        # A numbered line after a paragraph that stops mid-sentence continues it, unless the
+        # paragraph is short or the line is a top-level heading ("五、工作保障" after a page cut;
+        # "初一、|二、初三学生988名,…。" is a sentence cut at its comma).
+        if self._open() and not (enumerated and (
+                len(self.current.text) <= 45
+                or (TOP_LEVEL.match(text) and not SENTENCE_STOP.search(text)))):
             self.current.text += text  # a line broken mid-sentence
             return
         if BYLINE.match(text) and not enumerated:
             self.note(line, "name line (byline or table cell)")
             return
         split = (HeadingSplit("", text, False) if ROSTER_ROLE.match(text)
-                 else split_heading(text, self.config.max_heading_chars))
+                 else split_heading(text, self.config.max_heading_chars, line.chained,
+                                  self.sentence_lines))
         if split.heading:
             self.flush()
             self.section = split.heading
-            self.note(line, "heading (kept as section)", split.heading)
+            numbered = strip_enumerator(text)[0] + split.heading  # the log keeps the number
+            self.note(line, "heading (kept as section)",
+                      numbered if numbered in line.text else split.heading)
             if not split.body:
                 return
             self.current = Block(self.title, self.section, split.body, line.number)
             return
         body = split.body if split.enumerated else text
-        if (self.sentence_lines and self.current is not None and not enumerated
+        if (self.sentence_lines and self.config.group_sentence_lines
+                and self.current is not None and not enumerated
                 and len(self.current.text) < self.config.group_target_chars
                 and not NEW_PARAGRAPH_CUES.match(body)):
             self.current.text += body
@@ -367,6 +397,17 @@ def _finished_blocks(segmenter: Segmenter, config: SegmentConfig) -> Iterator[Bl
                 yield Block(block.title, section, piece.strip(), block.line)
 
 
+def _unglued(lines: Iterable[Line]) -> Iterator[Line]:
+    """Lines cut where the scrape glued headings together (split_glued_lines)."""
+    for line in lines:
+        pieces = split_glued_lines(line.text)
+        if len(pieces) == 1:
+            yield line
+            continue
+        for text, chained in pieces:
+            yield Line(line.number, text, chained)
+
+
 def iter_blocks(doc: str, lines: Iterable[Line], config: SegmentConfig,
                 notes: list[LineNote]) -> Iterator[Block]:
     """Walk a document's cleaned lines, yielding paragraph blocks as soon as each is closed."""
@@ -377,14 +418,14 @@ def iter_blocks(doc: str, lines: Iterable[Line], config: SegmentConfig,
     first = head[0]
     doc_title = first.text if is_title_like(first.text, TITLE_MAX_CHARS) else ""
     segmenter = Segmenter(doc, doc_title, config,
-                          config.group_sentence_lines and is_sentence_per_line(head, config),
+                          is_sentence_per_line(head, config),
                           notes=notes)
     body = itertools.chain(head, stream)
     if doc_title:
         segmenter.title = doc_title
         segmenter.note(next(body), "document title")
     window: deque[Line] = deque()
-    for line in body:
+    for line in _unglued(body):
         window.append(line)
         if len(window) > LOOKAHEAD:
             current = window.popleft()

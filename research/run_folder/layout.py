@@ -34,6 +34,25 @@ CV_FOLDS = "cv_folds.json"
 #: The chosen theme model of a classifier run (a model folder, see themes.model_io).
 MODEL = "model"
 REPORT = "report.html"
+#: Topic shares per group of one metadata column (``prevalence_by:``), every fit, with
+#: intervals: ``prevalence_file(column)``.
+PREVALENCE = "prevalence_{column}.csv"
+
+
+def prevalence_file(column: str) -> str:
+    """The file of a topics run that holds topic prevalence by the metadata ``column``."""
+    return PREVALENCE.format(column=column)
+
+
+def prevalence_columns(config: dict[str, Any]) -> list[str]:
+    """The metadata columns a topics run's config groups prevalence by (``prevalence_by``)."""
+    columns = config.get("prevalence_by")
+    return [c for c in columns if isinstance(c, str)] if isinstance(columns, list) else []
+
+
+#: The columns of prevalence_<column>.csv; the grouping column, under its own name, is second.
+PREVALENCE_COLUMNS = ("model", "topic", "label", "share", "low", "high", "paragraphs",
+                      "reports", "interval")
 
 #: What the report cannot show without each file (said on the page when one is missing).
 LEAVES_OUT = {
@@ -48,6 +67,13 @@ LEAVES_OUT = {
     CV_SCORES: "the classifier's cross-validation scores",
     VERDICT: "the verdict (LDA against BERTopic with intervals)",
 }
+
+
+def leaves_out(name: str) -> str:
+    """What the report cannot show without the file ``name``."""
+    if name.startswith("prevalence_") and name.endswith(".csv"):
+        return f"topic prevalence by {name[len('prevalence_'):-len('.csv')]}"
+    return LEAVES_OUT.get(name, "what it holds")
 
 
 class Manifest(BaseModel):
@@ -91,4 +117,5 @@ def expected_files(manifest: Manifest) -> set[str]:
     files |= {LDA_TERMS} if kinds & {"lda", "bertopic"} else set()
     files |= {EMBEDDING_MAP} if "bertopic" in kinds else set()
     files |= {VERDICT} if {"lda", "bertopic"} <= kinds else set()
+    files |= {prevalence_file(c) for c in prevalence_columns(config)}
     return files | ({THEMES} if config.get("labels") else set())

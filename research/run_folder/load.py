@@ -20,8 +20,8 @@ from research.run_folder import layout
 from research.run_folder.layout import Manifest, expected_files
 from research.run_folder.read import (read_assignments, read_cv_scores, read_embedding_map,
                                       read_json, read_lda_terms, read_manifest,
-                                      read_metric_rows, read_rows, read_topic_models,
-                                      read_verdict)
+                                      read_metric_rows, read_prevalence, read_rows,
+                                      read_topic_models, read_verdict)
 
 
 @dataclass
@@ -56,6 +56,8 @@ class RunData:
     themes: list[dict[str, Any]] = field(default_factory=list)
     cv_scores: dict[str, Any] | None = None
     verdict: list[dict[str, Any]] = field(default_factory=list)
+    #: metadata column → rows of prevalence_<column>.csv (every fit), for prevalence_by runs
+    prevalence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     codebook: list[dict[str, str]] = field(default_factory=list)
     #: file name → "missing" or "unreadable: <reason>", for the note on the page
     problems: dict[str, str] = field(default_factory=dict)
@@ -111,7 +113,7 @@ class RunData:
     def problem_lines(self) -> list[str]:
         """One line per missing or unreadable file: its path, the reason, what is left out."""
         return [f"{self.run_dir / name}: {reason}; the report leaves out "
-                f"{layout.LEAVES_OUT.get(name, 'what it holds')}"
+                f"{layout.leaves_out(name)}"
                 for name, reason in self.problems.items()]
 
 
@@ -170,6 +172,15 @@ def load_run(run_dir: Path) -> RunData:
             continue
         try:
             load(data, path)
+        except InputError as exc:
+            data.problems[name] = f"unreadable: {exc.reason}"
+    for column in layout.prevalence_columns(data.manifest.config):
+        name = layout.prevalence_file(column)
+        if not (run_dir / name).is_file():
+            data.problems[name] = "missing"
+            continue
+        try:
+            data.prevalence[column] = read_prevalence(run_dir / name, column)
         except InputError as exc:
             data.problems[name] = f"unreadable: {exc.reason}"
     data.codebook = load_codebook_themes(run_dir)

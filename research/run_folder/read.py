@@ -8,6 +8,7 @@ person at the terminal knows which file to fix, and figures never meet a half-fo
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 from research.config import describe_validation_error
 from research.corpus.records import iter_jsonl
 from research.errors import InputError
-from research.run_folder.layout import Manifest
+from research.run_folder.layout import PREVALENCE_COLUMNS, Manifest
 
 
 def read_text(path: Path) -> str:
@@ -127,14 +128,26 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def read_csv(path: Path, first: list[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (line number, cells) of a CSV whose header starts with ``first``."""
-    rows = list(csv.reader(read_text(path).splitlines()))
+    """Header and (line number, cells) of a CSV whose header starts with ``first``.
+
+    Read as CSV, not split into lines first: a quoted cell (a metadata value in
+    assignments.csv) may hold a line break; a row is named by its first line.
+    """
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(path, f"line {reader.line_num}: {exc}") from None
     if not rows:
         raise InputError(path, "empty file (no header line)")
-    header = rows[0]
+    header = rows[0][1]
     if header[:len(first)] != first:
         raise InputError(path, f"line 1: header must start with {','.join(first)}")
-    body = [(n, r) for n, r in enumerate(rows[1:], 2) if r]
+    body = [(n, r) for n, r in rows[1:] if r]
     for number, cells in body:
         if len(cells) != len(header):
             raise InputError(path, f"line {number}: {len(cells)} cells, the header has "
@@ -143,17 +156,40 @@ def read_csv(path: Path, first: list[str]) -> tuple[list[str], list[tuple[int, l
 
 
 def read_assignments(path: Path) -> tuple[list[str], dict[str, list[int]]]:
-    """assignments.csv: id, doc, then one topic number per fitted model (-1 = none)."""
+    """assignments.csv: id, doc, then one topic number per fitted model (-1 = none), column
+    ``name@seed``; the document metadata columns after them (no '@') are not read here."""
     header, body = read_csv(path, ["id", "doc"])
-    columns: dict[str, list[int]] = {name: [] for name in header[2:]}
+    fits = [(i, name) for i, name in enumerate(header) if i >= 2 and "@" in name]
+    columns: dict[str, list[int]] = {name: [] for _, name in fits}
     for number, cells in body:
-        for name, cell in zip(header[2:], cells[2:]):
+        for i, name in fits:
+            cell = cells[i]
             try:
                 columns[name].append(int(cell) if cell != "" else -1)
             except ValueError:
                 raise InputError(path, f"line {number}, column {name!r}: {cell!r} is not a "
                                        "whole number") from None
     return [cells[0] for _, cells in body], columns
+
+
+def read_prevalence(path: Path, column: str) -> list[dict[str, Any]]:
+    """prevalence_<column>.csv: per fit (``model``), group of ``column``, and topic, the share
+    with its interval; numbers checked as they are read."""
+    header, body = read_csv(path, ["model", column, *PREVALENCE_COLUMNS[1:]])
+    types = {"topic": int, "share": float, "low": float, "high": float, "paragraphs": int,
+             "reports": int}
+    rows = []
+    for number, cells in body:
+        row: dict[str, Any] = dict(zip(header, cells))
+        for name, kind in types.items():
+            try:
+                row[name] = kind(row[name])
+            except ValueError:
+                what = "a whole number" if kind is int else "a number"
+                raise InputError(path, f"line {number}, column {name!r}: {row[name]!r} is not "
+                                       f"{what}") from None
+        rows.append(row)
+    return rows
 
 
 def read_embedding_map(path: Path) -> dict[str, tuple[float, float]]:

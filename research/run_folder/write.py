@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from research.corpus.records import dump_jsonl, write_paragraphs
+from research.corpus.records import dump_jsonl, json_values, write_paragraphs
 from research.run_folder import layout
 from research.run_folder.layout import Manifest
 from research.topics.base import TopicResult
@@ -65,13 +65,25 @@ def write_metrics(work: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def write_assignments(work: Path, ids: Sequence[str], docs: Sequence[str],
-                      results: Sequence[TopicResult]) -> None:
-    """assignments.csv: id, doc, then each fit's topic per paragraph (column ``name@seed``)."""
+                      results: Sequence[TopicResult],
+                      metadata: Sequence[dict[str, Any]] | None = None) -> None:
+    """assignments.csv: id, doc, then each fit's topic per paragraph (column ``name@seed``),
+    then the paragraph's document metadata, one column each (empty where a report has no
+    value; dates as YYYY-MM-DD). Metadata names never hold '@' (corpus.metadata.FIT_MARK)."""
+    metadata = metadata or [{} for _ in ids]
+    columns = list(dict.fromkeys(name for values in metadata for name in values))
     with (work / layout.ASSIGNMENTS).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "doc"] + [f"{r.name}@{r.seed}" for r in results])
-        for i, (pid, doc) in enumerate(zip(ids, docs)):
-            writer.writerow([pid, doc] + [r.assignments[i] for r in results])
+        writer.writerow(["id", "doc"] + [f"{r.name}@{r.seed}" for r in results] + columns)
+        for i, (pid, doc, values) in enumerate(zip(ids, docs, metadata)):
+            values = json_values(values)
+            writer.writerow([pid, doc] + [r.assignments[i] for r in results]
+                            + ["" if values.get(c) is None else values[c] for c in columns])
+
+
+def write_prevalence(work: Path, column: str, table: Any) -> None:
+    """prevalence_<column>.csv: a topic_prevalence.topic_prevalence table (a DataFrame)."""
+    table.to_csv(work / layout.prevalence_file(column), index=False)
 
 
 def write_embedding_map(work: Path, ids: Sequence[str], coords: Any) -> None:

@@ -14,6 +14,11 @@ What each row carries (``research.themes.apply.classify_file`` builds it):
   joined with ';' (``df.themes.str.split(';')``), then ``score_<theme>`` and
   ``threshold_<theme>`` columns in codebook order, so ``df.score_equity - df.threshold_equity``
   is the margin. Read with ``keep_default_na=False`` to keep empty lists and sections as ''.
+* HTML, one page at the end (research/viz/classify_html.py); with ``--by`` it also draws each
+  prevalence table ``close`` is given as a figure with interval bars.
+
+Extra columns (the ``reused`` flag of ``--without-reused``, then the metadata columns) follow
+the fixed ones: in CSV as columns, in JSON Lines as keys after ``thresholds``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ import csv
 import json
 from collections.abc import Sequence
 from typing import IO, Any
+
+#: What ``close`` may be given besides the summaries: (title, prevalence table) pairs, the
+#: table a pandas DataFrame of ``research.prevalence.prevalence_table``.
+Prevalence = Sequence[tuple[str, Any]]
 
 COLUMNS = ("file", "doc", "index", "id", "title", "section", "text", "themes", "near_misses",
            "borderline")
@@ -33,13 +42,13 @@ class JsonlWriter:
     """One JSON object a line, written as soon as the row is ready."""
 
     def __init__(self, handle: IO[str], meta: dict[str, Any],
-                 metadata: Sequence[str] = ()) -> None:
+                 extra: Sequence[str] = ()) -> None:
         self.handle = handle
 
     def write(self, row: dict[str, Any]) -> None:
         self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
-    def close(self, summaries: Sequence[dict[str, Any]]) -> None:
+    def close(self, summaries: Sequence[dict[str, Any]], prevalence: Prevalence = ()) -> None:
         self.handle.flush()
 
 
@@ -48,9 +57,9 @@ class CsvWriter:
     column per theme (flat, so a spreadsheet or pandas reads it without parsing)."""
 
     def __init__(self, handle: IO[str], meta: dict[str, Any],
-                 metadata: Sequence[str] = ()) -> None:
+                 extra: Sequence[str] = ()) -> None:
         self.handle, self.themes = handle, list(meta["themes"])
-        self.columns = (*COLUMNS, *metadata)
+        self.columns = (*COLUMNS, *extra)
         self.writer = csv.writer(handle)
         self.started = False
 
@@ -63,7 +72,7 @@ class CsvWriter:
         self.writer.writerow(cells + [row["scores"][t] for t in self.themes]
                              + [row["thresholds"][t] for t in self.themes])
 
-    def close(self, summaries: Sequence[dict[str, Any]]) -> None:
+    def close(self, summaries: Sequence[dict[str, Any]], prevalence: Prevalence = ()) -> None:
         self.handle.flush()
 
 
@@ -71,21 +80,22 @@ class HtmlWriter:
     """Collects rows and writes one self-contained page at the end (not for huge inputs)."""
 
     def __init__(self, handle: IO[str], meta: dict[str, Any],
-                 metadata: Sequence[str] = ()) -> None:
+                 extra: Sequence[str] = ()) -> None:
         self.handle, self.meta = handle, meta
         self.rows: list[dict[str, Any]] = []
 
     def write(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
 
-    def close(self, summaries: Sequence[dict[str, Any]]) -> None:
+    def close(self, summaries: Sequence[dict[str, Any]], prevalence: Prevalence = ()) -> None:
         from research.viz.classify_html import render_classification_html
 
         names = {t["id"]: t["name"] for t in self.meta["codebook"]["themes"]}
         themes = [{"id": t, "name": names.get(t, t)} for t in self.meta["themes"]]
         thresholds = self.rows[0].get("thresholds") if self.rows else None
         self.handle.write(render_classification_html(self.rows, list(summaries), themes,
-                                                     thresholds=thresholds))
+                                                     thresholds=thresholds,
+                                                     prevalence=prevalence))
         self.handle.flush()
 
 

@@ -5,15 +5,25 @@ inline CSS and a few lines of JS to filter by theme, templates/theme_filter.js),
 resources, so it can be mailed or opened offline. For auditing it shows each paragraph's place
 (sub-document, section, id), the thresholds, and the themes that just missed (dashed chips) or
 just made it (dotted outline), with scores that are never rounded up onto a threshold.
+
+With `--by` the page also shows theme prevalence by group with interval bars
+(research/viz/figures_prevalence.py), one figure per table (all paragraphs; without reused text);
+only then does it embed plotly.js (inline, once), drawn by templates/lazy_figures.js as in a run
+report. Paragraphs flagged ``reused`` (`--without-reused`) say so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from research.corpus.reuse import REUSED_PARAGRAPH_SHARE
 from research.themes.apply import NEAR_MISS
 from research.viz.style import PALETTE, ink_on, render
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NO_THEME = "#d9dee5"
 #: Decimals a score is shown with; more only where needed to keep it below its threshold.
@@ -48,14 +58,17 @@ def score_digits(score: float, threshold: float, digits: int = SCORE_DIGITS) -> 
 def render_classification_html(records: list[dict[str, Any]], summaries: list[dict[str, Any]],
                                themes: list[dict[str, Any]],
                                title: str = "Theme classification",
-                               thresholds: dict[str, float] | None = None) -> str:
-    """A page: legend, per-file summary, thresholds, then every paragraph with its chips.
+                               thresholds: dict[str, float] | None = None,
+                               prevalence: Sequence[tuple[str, "pd.DataFrame"]] = ()) -> str:
+    """A page: legend, per-file summary, prevalence by group, thresholds, then every paragraph
+    with its chips.
 
     records: rows of `research classify` ({"file","index","text","themes":[ids],
     "scores":{id: score}}, and where present "doc","id","title","section","near_misses",
     "borderline","thresholds"); summaries: {"file","paragraphs","shares":{id: share}};
     themes: [{"id","name"}]; thresholds: {id: threshold} on the score scale, for the table.
-    Ids not in ``themes`` still render (grey chip, id as name).
+    Ids not in ``themes`` still render (grey chip, id as name). prevalence: (title, table of
+    ``research.prevalence.prevalence_table``) pairs, a figure each.
     """
     themes = list(themes)
     known = {t["id"] for t in themes}
@@ -112,7 +125,7 @@ def render_classification_html(records: list[dict[str, Any]], summaries: list[di
             paras.append({"index": r.get("index", ""), "id": r.get("id", ""),
                           "title": r.get("title", ""), "section": r.get("section", ""),
                           "text": r.get("text", ""), "themes": " ".join(ids), "chips": chips,
-                          "near": near,
+                          "near": near, "reused": bool(r.get("reused")),
                           "border": colours.get(ids[0], NO_THEME) if ids else NO_THEME})
         files.append({"name": file, "doc": items[0].get("doc", "") if items else "",
                       "paras": paras})
@@ -127,6 +140,36 @@ def render_classification_html(records: list[dict[str, Any]], summaries: list[di
     key = [{**chip("", score, 0.5, kind), "name": "theme", "colour": PALETTE[0],
             "ink": ink_on(PALETTE[0]), "hover": ""}
            for score, kind in ((0.9, ""), (0.55, "borderline"), (0.45, "near-miss"))]
+    figures = prevalence_figures(prevalence, names)
     return render("classify.html.j2", title=title, paragraphs=len(records), files=files,
                   themes=[chip(t["id"]) for t in themes], summaries=table,
-                  thresholds=threshold_rows, key=key, window=f"{NEAR_MISS:g}")
+                  thresholds=threshold_rows, key=key, window=f"{NEAR_MISS:g}", figures=figures,
+                  reused_note=f"at least {REUSED_PARAGRAPH_SHARE:.0%} of its text is in "
+                  "sentences that repeat a sentence of an earlier report",
+                  **plotly_assets(bool(figures)))
+
+
+def prevalence_figures(prevalence: Sequence[tuple[str, "pd.DataFrame"]], names: dict[str, str]
+                       ) -> list[dict[str, Any]]:
+    """A placeholder's id, height and plotly JSON for each prevalence table."""
+    from research.viz.figures_prevalence import prevalence_figure
+    from research.viz.report import figure_spec
+
+    figures = []
+    for k, (title, shares) in enumerate(prevalence, 1):
+        figure = prevalence_figure(shares, title, names)
+        figures.append({"id": f"prevalence-{k}", "spec": figure_spec(figure),
+                        "height": int(figure.layout.height or 450)})
+    return figures
+
+
+def plotly_assets(needed: bool) -> dict[str, Any]:
+    """plotly.js and its config for the template: only on a page with figures (3.5 MB)."""
+    if not needed:
+        return {"plotly_js": None, "plotly_config": None}
+    from markupsafe import Markup
+    from plotly.offline import get_plotlyjs
+
+    from research.viz.report import PLOTLY_CONFIG
+
+    return {"plotly_js": Markup(get_plotlyjs()), "plotly_config": PLOTLY_CONFIG}

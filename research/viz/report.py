@@ -26,9 +26,10 @@ from research.viz.figures import (intertopic_map, paragraph_map, similarity_heat
                                   top_words_bars, topic_hierarchy)
 from research.viz.figures_compare import KIND_TITLE, overlap_matrix, sweep_figure
 from research.viz.figures_lda import term_relevance
+from research.viz.figures_prevalence import prevalence_figure
 from research.viz.figures_themes import cv_scores_figure, theme_share_heatmap, topic_theme_heatmap
 from research.run_folder import layout
-from research.run_folder.layout import LEAVES_OUT
+from research.run_folder.layout import leaves_out
 from research.run_folder.load import RunData, load_run
 from research.viz.style import render
 from research.viz.tables import (classifier_table, comparison_table, topics_table,
@@ -99,7 +100,7 @@ def summary_html(data: RunData) -> Markup:
     models = config.get("models") if isinstance(config.get("models"), list) else []
     return Markup(render(
         "summary.html.j2", facts=summary_facts(data),
-        problems=[(name, reason, LEAVES_OUT.get(name, "what it holds"))
+        problems=[(name, reason, leaves_out(name))
                   for name, reason in data.problems.items()],
         models=[(x.get("name", ""), x.get("kind", ""), _model_settings(x))
                 for x in models if isinstance(x, dict)],
@@ -202,6 +203,35 @@ def topic_sections(data: RunData) -> list[Section]:
                     "for the text; click legend entries to hide or isolate topics.",
                     paragraph_map(data.embedding_map, data.assignment_ids, column,
                                   model.topics, paragraphs, f"{prefix}: paragraphs")))
+        sections += prevalence_sections(data, kind, model, which, prefix)
+    return sections
+
+
+def prevalence_sections(data: RunData, kind: str, model: Any, which: str,
+                        prefix: str) -> list[Section]:
+    """Topic prevalence of one model by each ``prevalence_by`` metadata column, with intervals
+    (from prevalence_<column>.csv)."""
+    import pandas as pd
+
+    label = KIND_TITLE.get(kind, kind)
+    sections: list[Section] = []
+    for number, (column, rows) in enumerate(data.prevalence.items()):
+        part = pd.DataFrame([r for r in rows if r["model"] == model.column])
+        if part.empty:
+            continue
+        table = part.rename(columns={column: "group"}).assign(
+            outcome=part["topic"].astype(str))
+        names = {o: f"{o} · {name}" if name else o
+                 for o, name in zip(table["outcome"], table["label"])}
+        sections.append(Section(
+            f"{kind}-prevalence-{number}", f"{label}: topics by {column}",
+            f"{which} Each panel is one topic: per value of the metadata column {column}, the "
+            "share of paragraphs whose topic it is, with a 95% interval from a bootstrap over "
+            "the reports a metadata row describes (paragraphs of one report are resampled "
+            "together). A group of one report has no spread between reports: its interval is "
+            "over that report's paragraphs (open diamond, *). Every fit's table is in "
+            f"prevalence_{column}.csv.",
+            prevalence_figure(table, f"{prefix}: topic share by {column}", names)))
     return sections
 
 
