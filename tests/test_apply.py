@@ -127,10 +127,16 @@ def test_every_chinese_character_is_in_a_row_or_the_dropped_log(prefix: str, mod
     assert Counter(NOT_HAN.sub("", raw)) - Counter(NOT_HAN.sub("", kept)) == Counter()
 
 
-def test_repeats_and_scraps_are_noted_with_their_text(model: Model) -> None:
+def test_repeats_and_scraps_are_noted_with_their_text(tmp_path: Path, model: Model) -> None:
     """Seed 002 prints a section twice: the repeat is left out, with its text in the log, and
-    every paragraph is classified once."""
-    rows, summary = classify(seed_file("002"), model)
+    every paragraph is classified once; a scrap too short to be a paragraph is noted too."""
+    lines = seed_file("002").read_text(encoding="utf-8").splitlines()
+    middle = len(lines) // 2
+    middle += lines[middle:].index("")  # between two paragraphs
+    report = tmp_path / "report.txt"
+    report.write_text("\n".join(lines[:middle] + ["", "是的。", ""] + lines[middle:]),
+                      encoding="utf-8")
+    rows, summary = classify(report, model)
     keys = [NON_TEXT.sub("", r["text"]) for r in rows]
     assert len(set(keys)) == len(keys)
     repeats = [n for n in summary.dropped if n.reason == "duplicate"]
