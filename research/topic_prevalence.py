@@ -17,7 +17,7 @@ import pandas as pd
 
 from research.corpus.records import json_values
 from research.prevalence import prevalence_table
-from research.run_folder.layout import PREVALENCE_COLUMNS
+from research.run_folder.layout import PREVALENCE_COLUMNS, fit_column
 from research.topics.base import TopicResult
 
 OUTLIER_LABEL = "(no topic)"
@@ -58,7 +58,7 @@ def topic_prevalence(results: Sequence[TopicResult], units: Sequence[str], colum
         table = prevalence_table(frame, outcomes, column)
         labels = {_outcome(t.id): result.descriptions.get(t.id, {}).get("label", "")
                   for t in result.topics}
-        table.insert(0, "model", f"{result.name}@{result.seed}")
+        table.insert(0, "model", fit_column(result.name, result.seed))
         table["topic"] = table["outcome"].str.removeprefix("topic:").astype(int)
         table["label"] = table["outcome"].map(labels).fillna(OUTLIER_LABEL)
         tables.append(table.rename(columns={"group": column}))

@@ -127,15 +127,22 @@ def test_every_chinese_character_is_in_a_row_or_the_dropped_log(prefix: str, mod
     assert Counter(NOT_HAN.sub("", raw)) - Counter(NOT_HAN.sub("", kept)) == Counter()
 
 
-def test_repeats_and_scraps_are_noted_with_their_text(tmp_path: Path, model: Model) -> None:
-    """Seed 002 prints a section twice: the repeat is left out, with its text in the log, and
-    every paragraph is classified once; a scrap too short to be a paragraph is noted too."""
+def seed_002_with_line(tmp_path: Path, line: str) -> tuple[Path, int]:
+    """Seed 002 with ``line`` inserted between two paragraphs halfway down: the report and
+    the index of the raw line the insert follows."""
     lines = seed_file("002").read_text(encoding="utf-8").splitlines()
     middle = len(lines) // 2
     middle += lines[middle:].index("")  # between two paragraphs
     report = tmp_path / "report.txt"
-    report.write_text("\n".join(lines[:middle] + ["", "是的。", ""] + lines[middle:]),
+    report.write_text("\n".join(lines[:middle] + ["", line, ""] + lines[middle:]),
                       encoding="utf-8")
+    return report, middle
+
+
+def test_repeats_and_scraps_are_noted_with_their_text(tmp_path: Path, model: Model) -> None:
+    """Seed 002 prints a section twice: the repeat is left out, with its text in the log, and
+    every paragraph is classified once; a scrap too short to be a paragraph is noted too."""
+    report, _ = seed_002_with_line(tmp_path, "是的。")
     rows, summary = classify(report, model)
     keys = [NON_TEXT.sub("", r["text"]) for r in rows]
     assert len(set(keys)) == len(keys)
@@ -149,12 +156,7 @@ def test_repeats_and_scraps_are_noted_with_their_text(tmp_path: Path, model: Mod
 def test_a_report_is_never_cut_short_by_the_scrape_tail_rules(tmp_path: Path, model: Model) -> None:
     """A '相关文档' line ends a scraped page in `research corpus`, but in a researcher's own
     report it is one dropped line and the text after it is still classified."""
-    lines = seed_file("002").read_text(encoding="utf-8").splitlines()
-    middle = len(lines) // 2
-    middle += lines[middle:].index("")  # between two paragraphs
-    report = tmp_path / "report.txt"
-    report.write_text("\n".join(lines[:middle] + ["", "相关文档", ""] + lines[middle:]),
-                      encoding="utf-8")
+    report, middle = seed_002_with_line(tmp_path, "相关文档")
     rows, summary = classify(report, model)
     original, _ = classify(seed_file("002"), model)
     assert [r["text"] for r in rows] == [r["text"] for r in original]

@@ -57,7 +57,7 @@ DATED = re.compile(r"^[((]?[\dO〇○零一二三四五六七八九十]{2,4}\s*�
 #: "(3篇)", "(二)": what a compilation appends to an article's title.
 TITLE_SUFFIX = re.compile(r"[((](?:[\d一二三四五六七八九十]{1,2}篇|[一二三四五六七八九十]{1,2})[))]$")
 #: A doubled title may hold a comma ("改善教育资源,推进城乡教育均衡发展"), not a sentence stop.
-DOUBLED_TITLE = re.compile(r"^[^。!?;]{4,%d}$" % 60)
+DOUBLED_TITLE = re.compile(rf"^[^。!?;]{{4,{TITLE_MAX_CHARS}}}$")
 #: "各位领导:", "石油分局、各县(市、区)教育局(文教局)、市直各中学:": who a speech or notice is for.
 SALUTATION = re.compile(r"^(?:尊敬的|各位|亲爱的|同志们|老师们|同学们)[^。!?]{0,40}[::]$"
                         r"|^[^。!?]{0,20}各[^、::]{1,12}、[^。!?]{0,40}[::]$")

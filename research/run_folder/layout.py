@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from research.corpus.metadata import FIT_MARK
+
 MANIFEST = "manifest.json"
 CORPUS = "corpus.jsonl"
 TOPICS = "topics.json"
@@ -37,6 +39,16 @@ REPORT = "report.html"
 #: Topic shares per group of one metadata column (``prevalence_by:``), every fit, with
 #: intervals: ``prevalence_file(column)``.
 PREVALENCE = "prevalence_{column}.csv"
+
+
+def fit_column(name: str, seed: int) -> str:
+    """A fit's column in assignments.csv and its ``model`` in the prevalence tables."""
+    return f"{name}{FIT_MARK}{seed}"
+
+
+def is_fit_column(name: str) -> bool:
+    """A topic model's column of assignments.csv (metadata columns never hold FIT_MARK)."""
+    return FIT_MARK in name
 
 
 def prevalence_file(column: str) -> str:

@@ -37,7 +37,7 @@ class TopicModelData:
     @property
     def column(self) -> str:
         """Its column name in assignments.csv."""
-        return f"{self.name}@{self.seed}"
+        return layout.fit_column(self.name, self.seed)
 
 
 @dataclass

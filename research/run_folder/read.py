@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from research.config import describe_validation_error
 from research.corpus.records import iter_jsonl
 from research.errors import InputError
-from research.run_folder.layout import PREVALENCE_COLUMNS, Manifest
+from research.run_folder.layout import PREVALENCE_COLUMNS, Manifest, is_fit_column
 
 
 def read_text(path: Path) -> str:
@@ -159,7 +159,7 @@ def read_assignments(path: Path) -> tuple[list[str], dict[str, list[int]]]:
     """assignments.csv: id, doc, then one topic number per fitted model (-1 = none), column
     ``name@seed``; the document metadata columns after them (no '@') are not read here."""
     header, body = read_csv(path, ["id", "doc"])
-    fits = [(i, name) for i, name in enumerate(header) if i >= 2 and "@" in name]
+    fits = [(i, name) for i, name in enumerate(header) if i >= 2 and is_fit_column(name)]
     columns: dict[str, list[int]] = {name: [] for _, name in fits}
     for number, cells in body:
         for i, name in fits:

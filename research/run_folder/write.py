@@ -74,7 +74,8 @@ def write_assignments(work: Path, ids: Sequence[str], docs: Sequence[str],
     columns = list(dict.fromkeys(name for values in metadata for name in values))
     with (work / layout.ASSIGNMENTS).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "doc"] + [f"{r.name}@{r.seed}" for r in results] + columns)
+        writer.writerow(["id", "doc"] + [layout.fit_column(r.name, r.seed) for r in results]
+                        + columns)
         for i, (pid, doc, values) in enumerate(zip(ids, docs, metadata)):
             values = json_values(values)
             writer.writerow([pid, doc] + [r.assignments[i] for r in results]
