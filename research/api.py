@@ -32,7 +32,8 @@ def build_corpus(folder: str | Path, config: str | Path | CorpusConfig | None = 
         load_config(Path(config), CorpusConfig) if config else CorpusConfig())
     corpus = build_corpus_from_folder(Path(folder), settings)
     frame = pd.DataFrame([p.to_dict() for p in corpus.paragraphs],
-                         columns=["id", "doc", "title", "section", "position", "text"])
+                         columns=["id", "doc", "title", "section", "position", "text",
+                                  "original"])
     frame.attrs["errors"] = [str(e) for e in corpus.errors]
     frame.attrs["dropped"] = pd.DataFrame([vars(n) for n in corpus.notes],
                                           columns=["doc", "line", "reason", "text"])

@@ -20,7 +20,8 @@ def test_build_corpus_gives_one_row_per_paragraph_and_names_bad_files(tmp_path: 
     shutil.copy(seed_file("002"), tmp_path)
     (tmp_path / "broken.txt").write_bytes(b"")
     frame = research.build_corpus(tmp_path)
-    assert list(frame.columns) == ["id", "doc", "title", "section", "position", "text"]
+    assert list(frame.columns) == ["id", "doc", "title", "section", "position", "text",
+                                    "original"]
     assert len(frame) == 68 and frame["id"].is_unique
     assert frame["doc"].unique().tolist() == [seed_file("002").stem]
     assert len(frame.attrs["errors"]) == 1 and "broken.txt" in frame.attrs["errors"][0]

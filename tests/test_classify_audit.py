@@ -30,8 +30,8 @@ from tests.conftest import ROOT, seed_file
 
 Model = tuple[Any, dict[str, Any]]
 Rows = list[dict[str, Any]]
-ROW_KEYS = ["file", "doc", "index", "id", "title", "section", "text", "themes", "near_misses",
-            "borderline", "scores", "thresholds"]
+ROW_KEYS = ["file", "doc", "index", "id", "title", "section", "text", "original", "themes",
+            "near_misses", "borderline", "scores", "thresholds"]
 
 
 @pytest.fixture(scope="module")
@@ -193,8 +193,8 @@ def test_jsonl_and_csv_stream_rows_with_thresholds(rows: Rows, shipped: Model) -
             assert back == rows
             continue
         header = next(csv.reader(io.StringIO(text)))
-        assert header == ["file", "doc", "index", "id", "title", "section", "text", "themes",
-                          "near_misses", "borderline",
+        assert header == ["file", "doc", "index", "id", "title", "section", "text",
+                          "original", "themes", "near_misses", "borderline",
                           *(f"score_{t}" for t in meta["themes"]),
                           *(f"threshold_{t}" for t in meta["themes"])]
         frame = pd.read_csv(io.StringIO(text), keep_default_na=False)

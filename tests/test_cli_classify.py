@@ -23,8 +23,8 @@ def records(text: str) -> list[dict]:
 def check_records(rows: list[dict]) -> None:
     assert rows
     for row in rows:
-        assert list(row) == ["file", "doc", "index", "id", "title", "section", "text", "themes",
-                             "near_misses", "borderline", "scores", "thresholds"]
+        assert list(row) == ["file", "doc", "index", "id", "title", "section", "text", "original",
+                             "themes", "near_misses", "borderline", "scores", "thresholds"]
         assert set(row["scores"]) == set(row["thresholds"]) == set(THEMES)
         assert set(row["themes"]) | set(row["near_misses"]) <= set(THEMES)
         assert set(row["borderline"]) <= set(row["themes"])

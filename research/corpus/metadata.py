@@ -26,7 +26,8 @@ TYPE_NAMES = {"int": "an integer", "float": "a number", "date": "a date (YYYY-MM
 #: Names the package's own records already use, so a metadata column may not shadow them:
 #: paragraph and classify rows, a topic run's assignments.csv (``id``, ``doc``) and the
 #: prevalence tables (run_folder/layout.py ``PREVALENCE_COLUMNS``; classify's ``outcome``).
-RESERVED = frozenset({"id", "doc", "title", "section", "position", "text", "flags", "index",
+RESERVED = frozenset({"id", "doc", "title", "section", "position", "text", "original",
+                      "flags", "index",
                       "themes", "scores", "thresholds", "near_misses", "borderline", "topic",
                       "paragraph", "cluster", "reused", "model", "label", "outcome", "share",
                       "low", "high", "paragraphs", "reports", "interval"})

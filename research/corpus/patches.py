@@ -27,6 +27,7 @@ from pydantic import Field, ValidationError, model_validator
 from research.config import StrictModel, describe_validation_error
 from research.corpus.placeholders import placeholder_flags
 from research.corpus.records import Paragraph, paragraph_id
+from research.corpus.written import cut_original
 from research.errors import ConfigError
 
 
@@ -76,8 +77,9 @@ def load_patches(path: Path) -> list[Patch]:
         raise ConfigError(describe_validation_error(exc, str(path))) from None
 
 
-def _rebuilt(p: Paragraph, text: str) -> Paragraph:
-    return replace(p, id=paragraph_id(text), text=text, flags=placeholder_flags(text))
+def _rebuilt(p: Paragraph, text: str, original: str) -> Paragraph:
+    return replace(p, id=paragraph_id(text), text=text, flags=placeholder_flags(text),
+                   original=original)
 
 
 def apply_patches(paragraphs: list[Paragraph], patches: list[Patch]
@@ -116,10 +118,13 @@ def apply_patches(paragraphs: list[Paragraph], patches: list[Patch]
             pieces[-1] = head
             if patch.split_before:
                 cut = head.text.index(patch.split_before, 1)
-                pieces[-1:] = [_rebuilt(head, head.text[:cut].strip()),
-                               _rebuilt(head, head.text[cut:].strip())]
+                written = cut_original(head.original, cut)
+                pieces[-1:] = [
+                    _rebuilt(head, head.text[:cut].strip(), head.original[:written].strip()),
+                    _rebuilt(head, head.text[cut:].strip(), head.original[written:].strip())]
         if merge_next and pieces and out and out[-1].doc == pieces[0].doc:
-            joined = _rebuilt(out[-1], out[-1].text + pieces[0].text)
+            joined = _rebuilt(out[-1], out[-1].text + pieces[0].text,
+                              out[-1].original + pieces[0].original)
             out[-1] = joined
             pieces = pieces[1:]
         merge_next = any(p.merge_with_next for p in located.get(index, []))

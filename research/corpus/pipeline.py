@@ -26,6 +26,7 @@ from research.corpus.placeholders import placeholder_flags
 from research.corpus.read import RawDocument, list_documents, read_document
 from research.corpus.records import Paragraph, paragraph_id
 from research.corpus.segment import Block, Line, LineNote, segment_document
+from research.corpus.written import WrittenLines
 from research.errors import InputError
 
 
@@ -110,6 +111,7 @@ def iter_clean_lines(document: RawDocument, config: CorpusConfig, report: Docume
         if cleaning.strip_pinyin:
             chunk, glosses = strip_pinyin_glosses(chunk)
             report.pinyin_glosses += glosses
+        written_lines = chunk.split("\n")
         if report.converted_to_simplified:
             chunk = convert_to_simplified(chunk)
         chunk = normalize_width(chunk)
@@ -117,9 +119,11 @@ def iter_clean_lines(document: RawDocument, config: CorpusConfig, report: Docume
         chinese, letters = chinese + a, letters + b
         report.chinese_share = chinese / letters if letters else 1.0
         raw_lines = chunk.split("\n")
+        if len(written_lines) != len(raw_lines):  # a conversion changed the line count
+            written_lines = raw_lines
         if chunk.endswith("\n"):
             raw_lines.pop()
-        for raw in raw_lines:
+        for raw, written in zip(raw_lines, written_lines):
             number += 1
             line = raw.strip()
             if not line:
@@ -136,7 +140,7 @@ def iter_clean_lines(document: RawDocument, config: CorpusConfig, report: Docume
             for reason in verdict.stripped:
                 notes.append(LineNote(document.name, number, f"{reason} (stripped)", line))
             if verdict.text:
-                yield Line(number, verdict.text)
+                yield Line(number, verdict.text, written=written.strip())
 
 
 def clean_document(document: RawDocument, config: CorpusConfig, report: DocumentReport,
@@ -159,10 +163,14 @@ def build_corpus(documents: Sequence[RawDocument], config: CorpusConfig,
         blocks, segment_notes = segment_document(document.name, lines, config.segment)
         notes += line_notes + segment_notes
         report.subdocuments = len({b.title for b in blocks})
+        written = WrittenLines()
+        for line in lines:
+            written.add(line, report.converted_to_simplified)
         for block in blocks:
             if len(block.text) < config.segment.min_paragraph_chars:
                 notes.append(LineNote(document.name, block.line, "too short", block.text))
             else:
+                block.original = written.original(block.text, block.line)
                 staged.append((document.name, block))
         reports.append(report)
         if progress:
@@ -176,7 +184,8 @@ def build_corpus(documents: Sequence[RawDocument], config: CorpusConfig,
             notes.append(LineNote(doc, block.line, duplicates[index], block.text))
             continue
         paragraphs.append(Paragraph(paragraph_id(block.text), doc, block.title, block.section,
-                                    positions[doc], block.text, placeholder_flags(block.text)))
+                                    positions[doc], block.text, placeholder_flags(block.text),
+                                    original=block.original))
         positions[doc] += 1
         by_name[doc].paragraphs += 1
     return Corpus(paragraphs, notes, reports)

@@ -31,6 +31,9 @@ class Paragraph:
     flags: tuple[str, ...] = ()
     #: The researcher's document metadata (county, year, …), written as columns of their own.
     metadata: dict[str, object] = field(default_factory=dict)
+    #: The text as the report wrote it (full-width punctuation, its own script); ``text`` is
+    #: the normalised copy the models see (see corpus/written.py).
+    original: str = ""
 
     def to_dict(self) -> dict[str, object]:
         row = asdict(self)

@@ -97,6 +97,8 @@ class Line:
     text: str
     #: The first child of a top-level heading printed on the same line (see split_glued_lines).
     chained: bool = False
+    #: The line as the report wrote it (before width and script normalisation), see written.py.
+    written: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class Block:
     section: str
     text: str
     line: int
+    #: The text as written (filled by the caller that kept the lines, see written.py).
+    original: str = ""
 
 
 @dataclass
@@ -405,7 +409,7 @@ def _unglued(lines: Iterable[Line]) -> Iterator[Line]:
             yield line
             continue
         for text, chained in pieces:
-            yield Line(line.number, text, chained)
+            yield Line(line.number, text, chained, line.written)
 
 
 def iter_blocks(doc: str, lines: Iterable[Line], config: SegmentConfig,

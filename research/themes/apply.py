@@ -21,6 +21,7 @@ from research.corpus.pipeline import DocumentReport, iter_clean_lines
 from research.corpus.read import read_document
 from research.corpus.records import paragraph_id
 from research.corpus.segment import Block, LineNote, iter_blocks
+from research.corpus.written import WrittenLines
 from research.errors import InputError
 
 #: Paragraphs classified at once: large enough for vectorised scoring, small enough that the
@@ -74,10 +75,12 @@ def iter_paragraphs(document: Any, config: CorpusConfig, one_per_line: bool,
     report = DocumentReport(document.name, document.encoding)
     lines = iter_clean_lines(document, config, report, summary.dropped, truncate_tails=False)
     if one_per_line:
-        yield from (Block("", "", line.text, line.number) for line in lines)
+        yield from (Block("", "", line.text, line.number, line.written) for line in lines)
     else:
         seen: set[bytes] = set()
-        for block in iter_blocks(document.name, lines, config.segment, summary.dropped):
+        written = WrittenLines()
+        kept = written.tee(lines, lambda: report.converted_to_simplified)
+        for block in iter_blocks(document.name, kept, config.segment, summary.dropped):
             if len(block.text) < config.segment.min_paragraph_chars:
                 summary.dropped.append(LineNote(document.name, block.line, "too short",
                                                 block.text))
@@ -88,6 +91,7 @@ def iter_paragraphs(document: Any, config: CorpusConfig, one_per_line: bool,
                                                 block.text))
                 continue
             seen.add(key)
+            block.original = written.original(block.text, block.line)
             yield block
     summary.chinese_share = report.chinese_share
 
@@ -159,7 +163,8 @@ def classify_file(path: str, model: Any, meta: dict[str, Any], config: CorpusCon
             near, borderline = near_threshold(themes, scores, thresholds)
             yield {"file": path, "doc": document.name, "index": index,
                    "id": paragraph_id(block.text), "title": block.title,
-                   "section": block.section, "text": block.text, "themes": themes,
+                   "section": block.section, "text": block.text,
+                   "original": block.original, "themes": themes,
                    "near_misses": near, "borderline": borderline, "scores": scores,
                    "thresholds": dict(thresholds)}
             index += 1

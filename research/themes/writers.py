@@ -32,8 +32,8 @@ from typing import IO, Any
 #: table a pandas DataFrame of ``research.prevalence.prevalence_table``.
 Prevalence = Sequence[tuple[str, Any]]
 
-COLUMNS = ("file", "doc", "index", "id", "title", "section", "text", "themes", "near_misses",
-           "borderline")
+COLUMNS = ("file", "doc", "index", "id", "title", "section", "text", "original", "themes",
+           "near_misses", "borderline")
 #: Columns holding a list of theme ids, joined with ';' in CSV.
 LIST_COLUMNS = frozenset({"themes", "near_misses", "borderline"})
 

@@ -124,7 +124,9 @@ def render_classification_html(records: list[dict[str, Any]], summaries: list[di
                     for t in r.get("near_misses", [])]
             paras.append({"index": r.get("index", ""), "id": r.get("id", ""),
                           "title": r.get("title", ""), "section": r.get("section", ""),
-                          "text": r.get("text", ""), "themes": " ".join(ids), "chips": chips,
+                          # the report's own characters; the models saw the normalised copy
+                          "text": r.get("original") or r.get("text", ""),
+                          "themes": " ".join(ids), "chips": chips,
                           "near": near, "reused": bool(r.get("reused")),
                           "border": colours.get(ids[0], NO_THEME) if ids else NO_THEME})
         files.append({"name": file, "doc": items[0].get("doc", "") if items else "",
