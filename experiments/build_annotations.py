@@ -37,9 +37,9 @@ RULINGS_CODEBOOK_HASH = "e3ab8a77a14fd230"
 #: First-pass batches labeled after the rulings existed (batch 6: the paragraphs the structure
 #: fix of issue 12 created; batch 7: those the glued-heading fix created), with the codebook as
 #: it stood then (unchanged since).
-UNDER_RULINGS = frozenset({"llm-batch-6", "llm-batch-7"})
+UNDER_RULINGS = frozenset({"llm-batch-6", "llm-batch-7", "llm-batch-8"})
 #: Passes made on a later day than TIME (batch 7: the paragraphs the glued-heading fix made).
-TIMES = {"llm-batch-7": "2026-12-03"}
+TIMES = {"llm-batch-7": "2026-12-03", "llm-batch-8": "2026-12-03"}
 LLM = "large language model, one instance per batch"
 LEAD = "lead developer"
 KINDS = (LLM, LEAD)

@@ -14,8 +14,12 @@ reproduces the files exactly (the seeds were found by trying seeds of Python's `
 - batch6_structure.jsonl: the paragraphs that no earlier batch held after the structure fix
   of issue 12 (36), labeled under the rulings; that corpus was replaced by the glued-heading
   fix (2026-12-03), so batch6 too is taken as recorded.
-- batch7_glued_headings.jsonl: the paragraphs of the current corpus that no earlier batch
-  holds (the 44 the glued-heading fix created), in corpus order; labeled under the rulings.
+- batch7_glued_headings.jsonl: the paragraphs that no earlier batch held after the
+  glued-heading fix of issue 12 (44), labeled under the rulings; the list-item fix replaced
+  that corpus (2026-12-03), so batch7 is taken as recorded.
+- batch8_list_items.jsonl: the paragraphs of the current corpus that no earlier batch holds
+  (those the list-item, interview and heading-cut fixes of 2026-12-03 created), in corpus
+  order; labeled under the rulings.
 
 The pre-fix segmentation is not in the repository, so the 582 pre-fix paragraphs are taken
 from batch1-4.jsonl themselves (their union); their corpus order, which the draw depends on,
@@ -43,7 +47,8 @@ BATCH_SEED, BATCHES = 20261123, 4
 SAMPLE_SEED, SAMPLE_SIZE = 7, 110
 FIELDS = ("id", "doc", "title", "section", "text")
 #: Batches drawn from corpora that later segmentation fixes replaced: taken as recorded.
-RECORDED = ("batch5_resegmented.jsonl", "batch6_structure.jsonl")
+RECORDED = ("batch5_resegmented.jsonl", "batch6_structure.jsonl",
+            "batch7_glued_headings.jsonl")
 
 
 def cleaned_texts(documents: list, config: CorpusConfig) -> dict[str, str]:
@@ -92,7 +97,7 @@ def draw(work: Path = WORK, raw: Path = RAW) -> dict[str, list[dict]]:
     known = {row["id"] for row in old} | {
         row["id"] for name in RECORDED for row in iter_jsonl(work / name)}
     corpus = build_corpus(documents, config)
-    files["batch7_glued_headings.jsonl"] = [{f: getattr(p, f) for f in FIELDS}
+    files["batch8_list_items.jsonl"] = [{f: getattr(p, f) for f in FIELDS}
                                             for p in corpus.paragraphs if p.id not in known]
     return files
 

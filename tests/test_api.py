@@ -22,7 +22,7 @@ def test_build_corpus_gives_one_row_per_paragraph_and_names_bad_files(tmp_path: 
     frame = research.build_corpus(tmp_path)
     assert list(frame.columns) == ["id", "doc", "title", "section", "position", "text",
                                     "original"]
-    assert len(frame) == 68 and frame["id"].is_unique
+    assert len(frame) == 69 and frame["id"].is_unique
     assert frame["doc"].unique().tolist() == [seed_file("002").stem]
     assert len(frame.attrs["errors"]) == 1 and "broken.txt" in frame.attrs["errors"][0]
     assert set(frame.attrs["dropped"]["doc"]) == {seed_file("002").stem}
@@ -47,6 +47,6 @@ def test_load_run_gives_tables_of_a_real_run(tmp_path: Path) -> None:
     assert set(run.metrics["name"]) == {"lda[k=3]", "lda[k=4]"}
     assert run.topics.groupby("setting")["topic"].nunique().to_dict() == {"lda[k=3]": 3,
                                                                           "lda[k=4]": 4}
-    assert len(run.assignments) == len(run.corpus) == 68
+    assert len(run.assignments) == len(run.corpus) == 69
     assert set(run.assignments.columns) == {"lda[k=3]@1", "lda[k=4]@1"}
     assert run.assignments.index.tolist() == run.corpus["id"].tolist()

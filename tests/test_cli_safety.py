@@ -196,7 +196,7 @@ def test_a_setting_larger_than_the_corpus_fails_before_fitting(tmp_path: Path) -
     config.write_text(text, encoding="utf-8")
     done = run_cli("run", str(config), "--quiet")
     assert done.returncode == 2
-    one_error(done, str(config), "models[0].k", "500 is too large for a corpus of 68 paragraphs")
+    one_error(done, str(config), "models[0].k", "500 is too large for a corpus of 69 paragraphs")
     assert not (tmp_path / "results" / "tiny").exists() or not any(
         (tmp_path / "results" / "tiny").iterdir())
 
@@ -213,4 +213,4 @@ def test_an_old_key_name_is_one_warning_line_and_still_works(tmp_path: Path) -> 
     assert done.stderr.splitlines() == [
         f"warning: {config}: corpus key 'seeds' is now called 'folder' (the old name still "
         "works)"]
-    assert len(rows((tmp_path / "c.jsonl").read_text(encoding="utf-8"))) == 68
+    assert len(rows((tmp_path / "c.jsonl").read_text(encoding="utf-8"))) == 69

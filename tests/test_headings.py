@@ -17,6 +17,31 @@ from research.corpus.headings import split_glued_lines, split_heading, split_par
     ("(一)什么是义务教育均衡发展 全面落实科学发展观,促进教育公平。", "什么是义务教育均衡发展",
      "全面落实"),
     ("(一)全面实现三个增长。2008-2010年,全县教育经费逐年增长。", "全面实现三个增长", "2008"),
+    # seeds 000 and 004 (full-corpus check, 2026-12-03): the heading ends before the body
+    # repeats a word of it, unless the heading coordinates two parts
+    ("二、优化教育资源配置合理配置教育资源是促进城乡基础教育一体化发展的关键。",
+     "优化教育资源配置", "合理配置教育资源"),
+    ("三、加强城乡基础设施建设城乡基础设施建设是城乡一体化发展的基础。", "加强城乡基础设施建设",
+     "城乡基础设施建设是"),
+    ("四、改善农村学校硬件设施加大对农村学校硬件设施的投入,提升农村学校的基础设施水平。",
+     "改善农村学校硬件设施", "加大对"),
+    ("二、加强教育设施建设和网络建设城乡之间的教育资源差距,在很大程度上是由于教育设施的发展水平不同"
+     "所导致的。", "加强教育设施建设和网络建设", "城乡之间"),
+    # ... and never holds half of a named span; "本次", "以《", "目前" open the body
+    ("三、总体目标以《___省义务教育均衡发展督导评估验收标准》为基准,按照“坚持标准”的工作思路。",
+     "总体目标", "以《"),
+    ("一、基本情况目前,R县全县义务教育阶段学校共有121所,其中:完全中学2所。", "基本情况", "目前"),
+    # a lead-in sentence ending in a colon is text under the heading, not part of it
+    ("一、教育城乡一体化的意义教育城乡一体化是我国教育改革的重要举措,具有以下意义:",
+     "教育城乡一体化的意义", "教育城乡一体化是"),
+    # seed 004: a dash bullet separates, and is no part of the heading
+    ("1.改善农村学校基础设施建设- 提升农村学校的硬件设施,包括教室、图书馆等;- 加强软件建设。",
+     "改善农村学校基础设施建设", "提升"),
+    # seed 003: a heading of two phrases; a blank beside a number separates nothing
+    ("一、优化财政支出结构 大幅增加教育投入 寿阳县委、县政府坚持把新增财力用于教育,实现了跨越。",
+     "优化财政支出结构 大幅增加教育投入", "寿阳县委"),
+    ("(一)实行新聘教师到乡村任教 6 年的制度。每年按编制面向社会招聘新教师,及时补充新鲜血液。",
+     "实行新聘教师到乡村任教 6 年的制度", "每年"),
 ])
 def test_glued_or_separated_heading_is_split(line: str, heading: str, body_start: str) -> None:
     split = split_heading(line)

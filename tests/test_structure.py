@@ -11,6 +11,7 @@ import pytest
 from research.corpus.headings import split_heading, split_parallel_headings
 from research.corpus.pipeline import Corpus
 from research.corpus.placeholders import PLACEHOLDER, placeholder_flags
+from research.corpus.records import Paragraph
 
 HEBEI = re.compile(r"桥西区|井陉|河北省|石家庄")
 
@@ -117,3 +118,39 @@ def test_an_enumerated_list_item_alone_is_not_a_heading() -> None:
 ])
 def test_sentences_are_not_mistaken_for_parallel_headings(sentence: str) -> None:
     assert [h for h, _ in split_parallel_headings(sentence)] == [""]
+
+
+# --- found by reading every paragraph of the seed corpus (2026-12-03) ----------------------
+
+def test_an_interviewer_s_question_opens_a_new_exchange(corpus: Corpus) -> None:
+    """004's interview: "□请您先介绍一下汉沽区的教育现状。" was glued to the lead paragraph,
+    and answers kept a list heading of the answer before."""
+    interview = paragraphs_of(corpus, "004")
+    questions = [i for i, p in enumerate(interview) if p.text.startswith("□")]
+    assert len(questions) >= 4
+    first = interview[questions[0]]
+    assert first.text == "□请您先介绍一下汉沽区的教育现状。" and first.section == ""
+    for i in questions:
+        assert interview[i].text.count("□") == 1, interview[i].text[:30]
+        assert interview[i].section == ""
+        assert interview[i + 1].section == "", interview[i + 1].text[:30]
+
+
+def test_numbered_sentences_among_siblings_are_list_items_kept_as_text(corpus: Corpus) -> None:
+    """000: "1. 促进城乡教师之间的交流与合作…。" … "3. 探索…。" under "活动目标" were taken as
+    headings over nothing and lost."""
+    texts = {p.text: p for p in paragraphs_of(corpus, "000")}
+    goals = next(p for t, p in texts.items() if t.startswith("促进城乡教师之间的交流与合作"))
+    assert goals.section == "活动目标"
+    assert "探索城乡一体化教育发展新模式" in goals.text
+
+
+def test_siblings_of_a_glued_numbered_heading_are_headings_too(corpus: Corpus) -> None:
+    """000: "1. 城乡教师同课异构活动本次教研活动…" is a heading glued to its text; so are its
+    siblings "2. 城乡教师专题讲座邀请…" and "3. 城乡教师互动研讨组织…"."""
+    by_section: dict[str, Paragraph] = {}
+    for p in paragraphs_of(corpus, "000"):
+        by_section.setdefault(p.section, p)  # the first paragraph under each heading
+    assert by_section["城乡教师同课异构活动"].text.startswith("本次教研活动")
+    assert by_section["城乡教师专题讲座"].text.startswith("邀请城乡优秀教师")
+    assert by_section["城乡教师互动研讨"].text.startswith("组织城乡教师开展互动研讨")

@@ -41,7 +41,20 @@ PARTICLES = set("的了和与及等是之中上下着过也")
 MAX_GLUED_HEADING = 20
 #: Words that typically open a sentence; a glued heading most likely ends right before one.
 SENTENCE_OPENERS = ("要", "除了", "在", "通过", "为了", "随着", "由于", "我们", "我", "近年来",
-                    "目前", "当前", "只有", "应", "必须", "政府", "对于", "针对", "从", "建立")
+                    "目前", "当前", "只有", "应", "必须", "政府", "对于", "针对", "从", "建立",
+                    "本次", "为", "以《", "以“")
+#: A glued heading says a thing once: "优化教育资源配置|合理配置教育资源是…" ends before the body
+#: repeats a word of it, unless the heading itself coordinates two parts ("加强教育设施建设和
+#: 网络建设", "提高教育质量,提高教师素质"). It never holds half of a quoted or named span.
+REPEATED_WORD = re.compile(r"([\u4e00-\u9fff]{2})(.*?)\1")
+COORDINATION = re.compile(r"[和与及、,]")
+PAIRED = (("《", "》"), ("“", "”"), ("(", ")"))
+
+
+def _says_twice(head: str) -> bool:
+    """A two-character word repeated in ``head`` without a coordination between."""
+    return any(not COORDINATION.search(match.group(2))
+               for match in REPEATED_WORD.finditer(head))
 MAX_SENTENCE_HEADING = 45
 #: List items ("一是", "二是") open sentences: one cut off before its full stop is never a
 #: heading (a whole one, "三是完善考评制度。", on its own line may be).
@@ -50,6 +63,9 @@ LIST_ITEM = re.compile(rf"^\s*[{NUM}]是")
 #: sentence before the space, which was a blank left for a number: no heading ends there.
 BLANK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 SENTENCE_TAIL = re.compile(rf"^[^,。;:!?]{{1,5}}[{SENTENCE_END}]")
+#: Between a heading and its text on one line: a blank (not one beside a number: "任教 6 年"),
+#: a colon, or a dash bullet ("改善农村学校基础设施建设- 提升…").
+HEADING_SEPARATOR = re.compile(r"\s*-\s+|(?<!\d)\s+(?!\d)|:")
 #: A sentence stop; a half-width full stop between characters ("…学区一体化管理.针对…") is one too.
 SENTENCE_STOP = re.compile(rf"[{SENTENCE_END}]|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])")
 #: Enumerators that may follow a heading on the same printed line and open a child heading.
@@ -64,6 +80,19 @@ def heading_words() -> frozenset[str]:
     """Words that may end a glued heading (packaged list)."""
     lines = (RESOURCES_DIR / "heading_words.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+#: Enumerators of list items (not of top-level parts), by kind: two lines that open with the
+#: same kind are items of one list.
+LIST_STYLES = (("digit", re.compile(r"^\s*\d{1,2}\s*[.、](?!\d)")),
+               ("bracketed digit", re.compile(r"^\s*[((]\d{1,2}[))]")),
+               ("一是", re.compile(rf"^\s*[{NUM}]是")),
+               ("第一,", re.compile(rf"^\s*第[{NUM}]{{1,3}}\s*[,、]")))
+
+
+def list_style(line: str) -> str | None:
+    """The kind of list-item enumerator ``line`` opens with, or None."""
+    return next((name for name, pattern in LIST_STYLES if pattern.match(line)), None)
 
 
 def strip_enumerator(line: str) -> tuple[str, str]:
@@ -101,7 +130,9 @@ def _glued_split(clause: str) -> int | None:
         if (any(head.endswith(w) for w in words) and 4 <= position <= MAX_GLUED_HEADING
                 and len(rest) >= 4
                 and rest[0] not in PARTICLES and rest[0] not in CLAUSE_PUNCT
-                and (copula < 0 or position < copula)):
+                and (copula < 0 or position < copula)
+                and not _says_twice(head)
+                and all(head.count(a) == head.count(b) for a, b in PAIRED)):
             candidates.append(position)
     if not candidates:
         return None
@@ -164,15 +195,21 @@ def split_heading(line: str, max_heading_chars: int = 30, chained: bool = False,
     # 学校布局", "三、要站在…的高度,深入推进义务教育均衡发展"); so is a top-level one that is a
     # single sentence ("案例三:建立健全名师工作室,发挥…作用。", below).
     unstopped = rest.rstrip(":")
-    if not SENTENCE_STOP.search(unstopped) and ":" not in unstopped and len(unstopped) <= (
-            MAX_SENTENCE_HEADING if top_level else max_heading_chars):
+    lead_in = rest.endswith(":") and "," in unstopped  # "…是重要举措,具有以下意义:"
+    if not SENTENCE_STOP.search(unstopped) and ":" not in unstopped and not lead_in and len(
+            unstopped) <= (MAX_SENTENCE_HEADING if top_level else max_heading_chars):
         return HeadingSplit(unstopped, "", True)
     # Heading and body separated by a space or a colon: "(一)什么是均衡发展 全面落实…".
-    sep = re.search(r"\s+|:", rest[:MAX_SENTENCE_HEADING])
+    sep = HEADING_SEPARATOR.search(rest[:MAX_SENTENCE_HEADING])
     if sep and sep.start() >= 2 and not ANY_PUNCT.search(rest[:sep.start()].replace("、", "")):
-        body = rest[sep.end():].strip()
+        heading, body = rest[:sep.start()], rest[sep.end():].strip()
+        second = HEADING_SEPARATOR.search(body[:MAX_GLUED_HEADING + 1])
+        if (second and second.start() >= 4 and sep.group().isspace() and second.group().isspace()
+                and not ANY_PUNCT.search(body[:second.start()])):
+            # "优化财政支出结构 大幅增加教育投入 寿阳县委…": a heading of two phrases
+            heading, body = f"{heading} {body[:second.start()]}", body[second.end():].strip()
         if body and not SENTENCE_TAIL.match(body):
-            return HeadingSplit(rest[:sep.start()], body, True)
+            return HeadingSplit(heading, body, True)
     if (TOP_LEVEL.match(enumerator) and not (chained or sentence_lines) and rest[-1] in SENTENCE_END
             and len(rest) <= MAX_SENTENCE_HEADING and not SENTENCE_STOP.search(rest[:-1])
             and ":" not in rest and (_is_parallel(rest[:-1]) or _glued_split(rest[:-1]) is None)):
@@ -185,7 +222,8 @@ def split_heading(line: str, max_heading_chars: int = 30, chained: bool = False,
     # ends in a full stop may hold a heading glued to a sentence, unless it is short.
     if not body and len(first) <= (MAX_GLUED_HEADING if end < len(rest) else max_heading_chars):
         return HeadingSplit(first, "", True)
-    if body and len(first) <= MAX_SENTENCE_HEADING and top_level and not re.search(r"\s", first):
+    if (body and len(first) <= MAX_SENTENCE_HEADING and top_level
+            and not re.search(r"(?<!\d)\s(?!\d)", first)):
         return HeadingSplit(first, body, True)
     inner = INNER_ENUMERATOR.match(rest)
     if inner:

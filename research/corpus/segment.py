@@ -24,6 +24,7 @@ from research.corpus.headings import (
     SENTENCE_STOP,
     TOP_LEVEL,
     is_title_like,
+    list_style,
     split_glued_lines,
     split_heading,
     split_parallel_headings,
@@ -63,6 +64,12 @@ SALUTATION = re.compile(r"^(?:尊敬的|各位|亲爱的|同志们|老师们|同
                         r"|^[^。!?]{0,20}各[^、::]{1,12}、[^。!?]{0,40}[::]$")
 #: "副组长:分包股室股长": a roster line is text, never a heading.
 ROSTER_ROLE = re.compile(r"^(?:副?组\s*长|成\s*员|组\s*员|副?主\s*任|顾\s*问|联系人)\s*[::]")
+#: "□请您先介绍一下汉沽区的教育现状。": an interviewer's question opens a new exchange, outside
+#: the sections of the answer before it.
+INTERVIEW_QUESTION = re.compile(r"^□(?=[\u4e00-\u9fff])")
+#: List enumerators whose siblings are headings when one is ("1.", "(1)"); "一是" and "第一,"
+#: items are sentences that merely look like headings.
+GLUED_SIBLINGS = frozenset({"digit", "bracketed digit"})
 #: A table, roster or cover page: this many short lines in a row (none enumerated).
 TABLE_MIN_LINES = 4
 SHORT_LINE_CHARS = 30
@@ -147,6 +154,10 @@ class Segmenter:
     #: A line already used as the second line of a title.
     consumed: str | None = None
     previous_toc: bool = False
+    #: The kind of enumerator of the list whose items the current paragraph holds.
+    list_style: str | None = None
+    #: The kind of list enumerator the last heading had (its siblings are headings too).
+    heading_style: str | None = None
 
     def note(self, line: Line, reason: str, text: str | None = None) -> None:
         self.notes.append(LineNote(self.doc, line.number, reason, line.text if text is None
@@ -293,9 +304,39 @@ class Segmenter:
                 self.note(line, "title repeat", text[: len(text) - len(stripped)])
                 text = stripped
             self.fresh_title = False
-        self._feed_text(line, text)
+        self._feed_text(line, text, following)
 
-    def _feed_text(self, line: Line, text: str) -> None:
+    def _list_item(self, line: Line, text: str, split: HeadingSplit,
+                   following: str | None) -> bool:
+        """A numbered sentence among its siblings ("1. 促进教育公平。" before "2. …") is an item
+        of a list, kept as text under the list's heading, not a heading over nothing. Items
+        of one list are kept together while the paragraph is short. True when taken."""
+        style = list_style(text)
+        if not (style and split.heading and not split.body
+                and text.rstrip(CLOSERS)[-1:] in "。;"
+                and (style == self.list_style or (following and list_style(following) == style))):
+            return False
+        item = strip_enumerator(text)[1].strip()
+        if (self.current is not None and self.list_style == style
+                and len(self.current.text) < self.config.group_target_chars):
+            self.current.text += item
+        else:
+            self.flush()
+            self.current = Block(self.title, self.section, item, line.number)
+        self.list_style = style
+        return True
+
+    def _sibling_of_heading(self, text: str) -> bool:
+        """Numbered like the last heading ("1. 城乡教师同课异构活动…" then "2. 城乡教师专题讲座
+        邀请…"): a heading too, glued to its text as its sibling was."""
+        return self.heading_style in GLUED_SIBLINGS and list_style(text) == self.heading_style
+
+    def _feed_text(self, line: Line, text: str, following: str | None = None) -> None:
+        if INTERVIEW_QUESTION.match(text) and not self._open():
+            self.flush()
+            self.section = ""
+            self.current = Block(self.title, self.section, text, line.number)
+            return
         enumerated = bool(ENUMERATOR.match(text))
         # A numbered line after a paragraph that stops mid-sentence continues it, unless the
         # paragraph is short or the line is a top-level heading ("五、工作保障" after a page cut;
@@ -309,11 +350,16 @@ class Segmenter:
             self.note(line, "name line (byline or table cell)")
             return
         split = (HeadingSplit("", text, False) if ROSTER_ROLE.match(text)
-                 else split_heading(text, self.config.max_heading_chars, line.chained,
-                                  self.sentence_lines))
+                 else split_heading(text, self.config.max_heading_chars,
+                                    line.chained or self._sibling_of_heading(text),
+                                    self.sentence_lines))
+        if self._list_item(line, text, split, following):
+            return
+        self.list_style = None
         if split.heading:
             self.flush()
             self.section = split.heading
+            self.heading_style = None if TOP_LEVEL.match(text) else list_style(text)
             numbered = strip_enumerator(text)[0] + split.heading  # the log keeps the number
             self.note(line, "heading (kept as section)",
                       numbered if numbered in line.text else split.heading)
