@@ -122,3 +122,19 @@ def test_classify_html_shows_the_report_s_own_characters(tmp_path: Path,
     assert done.returncode == 0, done.stderr
     page = out.read_text(encoding="utf-8")
     assert "义务教育均衡发展是实现教育公平的重要方法，关系着" in page
+
+
+def test_one_paragraph_a_line_original_leaves_out_what_cleaning_stripped(tmp_path: Path) -> None:
+    """A page number stripped from a line's end ("…义务 1", furniture.yaml) is not text, so
+    it is not in the original either."""
+    report = tmp_path / "r.txt"
+    report.write_text("各级政府加大财政投入，落实生均公用经费标准，专项资金向农村倾斜。 1\n"
+                      "实施乡村教师支持计划，推进城乡教师交流轮岗，补充农村学校教师编制。\n",
+                      encoding="utf-8")
+    out = tmp_path / "tags.jsonl"
+    done = run_cli("classify", str(report), "--one-per-line", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 2
+    assert rows[0]["original"] == "各级政府加大财政投入，落实生均公用经费标准，专项资金向农村倾斜。"
+    assert all(normalise_like(r["original"], False) == r["text"] for r in rows)

@@ -74,12 +74,13 @@ def iter_paragraphs(document: Any, config: CorpusConfig, one_per_line: bool,
     """
     report = DocumentReport(document.name, document.encoding)
     lines = iter_clean_lines(document, config, report, summary.dropped, truncate_tails=False)
+    written = WrittenLines()
+    kept = written.tee(lines, lambda: report.converted_to_simplified)
     if one_per_line:
-        yield from (Block("", "", line.text, line.number, line.written) for line in lines)
+        yield from (Block("", "", line.text, line.number,
+                          written.original(line.text, line.number)) for line in kept)
     else:
         seen: set[bytes] = set()
-        written = WrittenLines()
-        kept = written.tee(lines, lambda: report.converted_to_simplified)
         for block in iter_blocks(document.name, kept, config.segment, summary.dropped):
             if len(block.text) < config.segment.min_paragraph_chars:
                 summary.dropped.append(LineNote(document.name, block.line, "too short",
