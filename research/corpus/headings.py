@@ -67,7 +67,10 @@ SENTENCE_TAIL = re.compile(rf"^[^,。;:!?]{{1,5}}[{SENTENCE_END}]")
 #: a colon, or a dash bullet ("改善农村学校基础设施建设- 提升…").
 HEADING_SEPARATOR = re.compile(r"\s*-\s+|(?<!\d)\s+(?!\d)|:")
 #: A sentence stop; a half-width full stop between characters ("…学区一体化管理.针对…") is one too.
-SENTENCE_STOP = re.compile(rf"[{SENTENCE_END}]|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])")
+HALF_WIDTH_STOP = r"(?<=[\u4e00-\u9fff])\."
+SENTENCE_STOP = re.compile(rf"[{SENTENCE_END}]|{HALF_WIDTH_STOP}(?=[\u4e00-\u9fff])")
+#: Text that ends a sentence (or a lead-in, with a colon); the half-width stop counts here too.
+ENDS_SENTENCE = re.compile(rf"(?:[{SENTENCE_END}:]|{HALF_WIDTH_STOP})\Z")
 #: Enumerators that may follow a heading on the same printed line and open a child heading.
 CHAINED_ENUMERATOR = re.compile(rf"[{NUM}]+、|\([{NUM}\d]{{1,2}}\)|(?<!\d)\d{{1,2}}[.、](?!\d)|[{NUM}]是")
 #: A heading printed at the end of the previous item's line: "…接受评估和验收。(二)保障措施。"
@@ -86,7 +89,7 @@ def heading_words() -> frozenset[str]:
 #: same kind are items of one list.
 LIST_STYLES = (("digit", re.compile(r"^\s*\d{1,2}\s*[.、](?!\d)")),
                ("bracketed digit", re.compile(r"^\s*[((]\d{1,2}[))]")),
-               ("一是", re.compile(rf"^\s*[{NUM}]是")),
+               ("一是", LIST_ITEM),
                ("第一,", re.compile(rf"^\s*第[{NUM}]{{1,3}}\s*[,、]")))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from research.config import SegmentConfig
 from research.corpus.headings import (
+    ENDS_SENTENCE,
     ENUMERATOR,
     PARTICLES,
     HeadingSplit,
@@ -177,8 +178,7 @@ class Segmenter:
         if self.current is None:
             return False
         text = self.current.text.rstrip(CLOSERS)
-        return bool(text) and text[-1] not in SENTENCE_END + ":" and not (
-            text[-1] == "." and len(text) > 1 and "\u4e00" <= text[-2] <= "\u9fff")
+        return bool(text) and not ENDS_SENTENCE.search(text)
 
     def _strip_title_prefix(self, text: str) -> str:
         bare = TITLE_SUFFIX.sub("", self.title)
