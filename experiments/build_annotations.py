@@ -1,8 +1,9 @@
 """Build seeds/labels/annotations.jsonl, one row per labeling decision, from seeds/labels/work/.
 
-pass1_batch1-7.jsonl  first pass, one annotator per batch   -> llm-batch-1 … llm-batch-7
-                      (batches 6 and 7 labeled under the rulings, so they need no re-check)
+pass1_batch1-9.jsonl  first pass, one annotator per batch   -> llm-batch-1 … llm-batch-9
+                      (batches 6 to 9 labeled under the rulings, so they need no re-check)
 pass2.jsonl           independent second pass on a sample   -> llm-second-pass
+pass2_batch9.jsonl    second pass on a sample of batch 9    -> llm-second-pass-9
 adjudication.jsonl    lead developer on every disagreement  -> lead-adjudication
 rulings/recheck_1-6   every paragraph re-read against the codebook's rulings -> llm-rulings-1 … 6
 
@@ -35,11 +36,13 @@ CODEBOOK_HASH = "8eef39d79a95a758"
 RULINGS_CODEBOOK_HASH = "e3ab8a77a14fd230"
 
 #: First-pass batches labeled after the rulings existed (batch 6: the paragraphs the structure
-#: fix of issue 12 created; batch 7: those the glued-heading fix created), with the codebook as
-#: it stood then (unchanged since).
-UNDER_RULINGS = frozenset({"llm-batch-6", "llm-batch-7", "llm-batch-8"})
+#: fix of issue 12 created; batches 7-9: those the later segmentation fixes created), with the
+#: codebook as it stood then (unchanged since).
+UNDER_RULINGS = frozenset({"llm-batch-6", "llm-batch-7", "llm-batch-8", "llm-batch-9",
+                           "llm-second-pass-9"})
 #: Passes made on a later day than TIME (batch 7: the paragraphs the glued-heading fix made).
-TIMES = {"llm-batch-7": "2026-12-03", "llm-batch-8": "2026-12-03"}
+TIMES = {"llm-batch-7": "2026-12-03", "llm-batch-8": "2026-12-03", "llm-batch-9": "2026-12-03",
+         "llm-second-pass-9": "2026-12-03"}
 LLM = "large language model, one instance per batch"
 LEAD = "lead developer"
 KINDS = (LLM, LEAD)
@@ -54,6 +57,9 @@ def annotator_of(path: Path) -> tuple[str, str, str, str]:
         return f"llm-batch-{match.group(1)}", LLM, "first", "note"
     if path.stem == "pass2":
         return "llm-second-pass", LLM, "second", "note"
+    match = re.fullmatch(r"pass2_batch(\d+)", path.stem)
+    if match:
+        return f"llm-second-pass-{match.group(1)}", LLM, "second", "note"
     if path.stem == "adjudication":
         return "lead-adjudication", LEAD, "adjudication", "why"
     match = re.fullmatch(r"recheck_(\d+)", path.stem)
@@ -69,7 +75,9 @@ def pass_files(work: Path = WORK) -> list[Path]:
                      key=lambda p: int(p.stem.removeprefix("pass1_batch")))
     rechecks = sorted((work / "rulings").glob("recheck_*.jsonl"),
                       key=lambda p: int(p.stem.removeprefix("recheck_")))
-    return [*batches, work / "pass2.jsonl", work / "adjudication.jsonl", *rechecks]
+    top_ups = sorted(work.glob("pass2_batch*.jsonl"),
+                     key=lambda p: int(p.stem.removeprefix("pass2_batch")))
+    return [*batches, work / "pass2.jsonl", *top_ups, work / "adjudication.jsonl", *rechecks]
 
 
 def build_annotations(work: Path = WORK, codebook: Path | None = None

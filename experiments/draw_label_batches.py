@@ -17,9 +17,15 @@ reproduces the files exactly (the seeds were found by trying seeds of Python's `
 - batch7_glued_headings.jsonl: the paragraphs that no earlier batch held after the
   glued-heading fix of issue 12 (44), labeled under the rulings; the list-item fix replaced
   that corpus (2026-12-03), so batch7 is taken as recorded.
-- batch8_list_items.jsonl: the paragraphs of the current corpus that no earlier batch holds
-  (those the list-item, interview and heading-cut fixes of 2026-12-03 created), in corpus
-  order; labeled under the rulings.
+- batch8_list_items.jsonl: the paragraphs that no earlier batch held after the list-item,
+  interview and heading-cut fixes of 2026-12-03 (38), labeled under the rulings; the outline
+  fix replaced that corpus (2026-12-03), so batch8 is taken as recorded.
+- batch9_outline.jsonl: the paragraphs of the current corpus that no earlier batch holds
+  (those the outline fixes of 2026-12-03 created: items of one list on one line, closing
+  passages, salutations, case reports as sub-documents), in corpus order; labeled under the
+  rulings.
+- second_pass_batch9_input.jsonl: random.Random(20261205).sample of 16 of batch 9, in corpus
+  order, for an independent second pass (under the rulings).
 
 The pre-fix segmentation is not in the repository, so the 582 pre-fix paragraphs are taken
 from batch1-4.jsonl themselves (their union); their corpus order, which the draw depends on,
@@ -45,10 +51,13 @@ WORK = Path("seeds/labels/work")
 RAW = Path("seeds/raw")
 BATCH_SEED, BATCHES = 20261123, 4
 SAMPLE_SEED, SAMPLE_SIZE = 7, 110
+#: The segmentation fixes replaced 34 of the 110 second-pass paragraphs; a second pass over a
+#: sample of batch 9 keeps the agreement sample above 80 paragraphs.
+TOP_UP_SEED, TOP_UP_SIZE = 20261205, 16
 FIELDS = ("id", "doc", "title", "section", "text")
 #: Batches drawn from corpora that later segmentation fixes replaced: taken as recorded.
 RECORDED = ("batch5_resegmented.jsonl", "batch6_structure.jsonl",
-            "batch7_glued_headings.jsonl")
+            "batch7_glued_headings.jsonl", "batch8_list_items.jsonl")
 
 
 def cleaned_texts(documents: list, config: CorpusConfig) -> dict[str, str]:
@@ -97,8 +106,11 @@ def draw(work: Path = WORK, raw: Path = RAW) -> dict[str, list[dict]]:
     known = {row["id"] for row in old} | {
         row["id"] for name in RECORDED for row in iter_jsonl(work / name)}
     corpus = build_corpus(documents, config)
-    files["batch8_list_items.jsonl"] = [{f: getattr(p, f) for f in FIELDS}
+    files["batch9_outline.jsonl"] = [{f: getattr(p, f) for f in FIELDS}
                                             for p in corpus.paragraphs if p.id not in known]
+    batch9 = files["batch9_outline.jsonl"]
+    top_up = random.Random(TOP_UP_SEED).sample(range(len(batch9)), TOP_UP_SIZE)
+    files["second_pass_batch9_input.jsonl"] = [batch9[i] for i in sorted(top_up)]
     return files
 
 

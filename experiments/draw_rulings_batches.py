@@ -23,7 +23,8 @@ OUT = LABELS / "work" / "rulings"
 #: Re-check batches dealt from corpora that later segmentation fixes replaced: as recorded.
 RECORDED = 6
 #: First-pass batches labeled under the rulings (no re-check needed).
-UNDER_RULINGS = ("pass1_batch6.jsonl", "pass1_batch7.jsonl", "pass1_batch8.jsonl")
+UNDER_RULINGS = ("pass1_batch6.jsonl", "pass1_batch7.jsonl", "pass1_batch8.jsonl",
+                 "pass1_batch9.jsonl")
 
 
 def main() -> None:

@@ -291,6 +291,11 @@ def classify(
         inputs = [Path(f) for f in files if f != "-"]
         for target in (out_path, dropped_path, *extra_outputs):
             check_output(target, inputs=inputs, force=force)
+    if table is not None and table.by_subdocument and not one_per_line:
+        # (with --one-per-line there are no sub-documents: rows for them describe nothing)
+        from research.themes.apply import check_subdocument_rows
+
+        check_subdocument_rows(table, files, settings, one_per_line)
     model, meta = load_model(model_dir)
     grouping = Grouping(by, meta["themes"], without_reused) if by else None
     summaries = classify_all(files, model, meta, settings, one_per_line, fmt, out_path,

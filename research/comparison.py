@@ -79,11 +79,13 @@ def describe_sources(sources: dict[int, Any]) -> dict[int, dict[str, Any]]:
 
 
 def describe(results: Sequence[TopicResult], ids: Sequence[str],
-             embeddings: np.ndarray | None = None, n_words: int = 10) -> None:
+             embeddings: np.ndarray | None = None, n_words: int = 10,
+             documents: Sequence[Sequence[str]] | None = None) -> None:
     """Label, FREX words and representative paragraphs for every topic of every fit.
 
     LDA scores paragraphs by θ; a fit without paragraph scores (BERTopic) by the cosine to its
-    topic's centroid in the embedding space.
+    topic's centroid in the embedding space. ``documents`` (each paragraph's tokens): topics
+    are described only by words of their own paragraphs.
     """
     for result in results:
         if result.topic_word is None or not result.topics:
@@ -97,7 +99,8 @@ def describe(results: Sequence[TopicResult], ids: Sequence[str],
             scores = scores[:, topic_ids]
         for d in describe_topics(topic_ids, result.topic_word, result.vocabulary, scores, ids,
                                  assignments=result.assignments,
-                                 word_counts=result.word_counts, n_words=n_words):
+                                 word_counts=result.word_counts, n_words=n_words,
+                                 documents=documents):
             result.descriptions.setdefault(d.id, {}).update(
                 label=d.label, frex=d.frex, representative=d.representative)
 

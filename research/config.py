@@ -402,6 +402,10 @@ class TopicsExperiment(ExperimentConfig):
         [], description="metadata columns (corpus.metadata): per column, each model's topic "
         "shares per group with 95% cluster-bootstrap intervals in prevalence_<column>.csv")
 
+    prevalence_without_reused: bool = Field(
+        False, description="with prevalence_by: also each table over the paragraphs that are "
+        "not reused text (research/corpus/reuse.py), in prevalence_<column>-without-reused.csv")
+
     @model_validator(mode="before")
     @classmethod
     def _old_names(cls, data: Any) -> Any:
@@ -414,6 +418,17 @@ class TopicsExperiment(ExperimentConfig):
         if self.prevalence_by and self.corpus.metadata is None:
             raise ValueError("key 'prevalence_by': needs corpus.metadata (a CSV of document "
                              "metadata with those columns)")
+        if self.prevalence_without_reused and not self.prevalence_by:
+            raise ValueError("key 'prevalence_without_reused': needs prevalence_by (the "
+                             "metadata columns to group by)")
+        from research.run_folder.layout import WITHOUT_REUSED
+
+        clash = [n for n in self.prevalence_by if self.prevalence_without_reused
+                 and n.endswith(WITHOUT_REUSED) and n[:-len(WITHOUT_REUSED)] in self.prevalence_by]
+        if clash:
+            raise ValueError(f"key 'prevalence_by': '{clash[0]}' would share a file with "
+                             f"'{clash[0][:-len(WITHOUT_REUSED)]}' without reused text; rename "
+                             "the column")
         for name in self.prevalence_by:
             if not PREVALENCE_COLUMN.fullmatch(name):
                 raise ValueError(f"key 'prevalence_by': '{name}' cannot be part of a file name "

@@ -45,16 +45,19 @@ def fit_frame(assignments: Sequence[int], topics: Sequence[int], units: Sequence
 
 
 def topic_prevalence(results: Sequence[TopicResult], units: Sequence[str], column: str,
-                     values: Sequence[Any]) -> pd.DataFrame:
+                     values: Sequence[Any], keep: Sequence[bool] | None = None) -> pd.DataFrame:
     """Every fit's topic shares per group of ``column``: model (``name@seed``, as in
     assignments.csv), the group, topic, its label, share, 95% interval (low, high), paragraphs
     and reports in the group, and what the interval resampled ('reports', or 'paragraphs' for
-    a group of one report). A paragraph without a value is in the group '(none)'."""
+    a group of one report). A paragraph without a value is in the group '(none)'. ``keep``:
+    only the paragraphs marked True count (e.g. those that are not reused text)."""
     values = [json_values({"v": v})["v"] for v in values]  # dates as YYYY-MM-DD, as in the CSVs
     tables = []
     for result in results:
         topics = [t.id for t in result.topics]
         frame, outcomes = fit_frame(result.assignments, topics, units, column, values)
+        if keep is not None:
+            frame = frame[list(keep)]
         table = prevalence_table(frame, outcomes, column)
         labels = {_outcome(t.id): result.descriptions.get(t.id, {}).get("label", "")
                   for t in result.topics}

@@ -24,6 +24,7 @@ from research.run_folder import layout, write
 from research.run_folder.create import RunContext, Timer, files_hash, new_manifest, run_folder
 from research.registry import KINDS, BuildContext
 from research.size_checks import check_models_fit_corpus, check_vocabulary_left
+from research.corpus.reuse import ParagraphRef, report_key, reused_flags
 from research.topic_prevalence import topic_prevalence
 from research.topics.base import TopicModel, TopicResult
 from research.topics.embeddings import embed
@@ -212,20 +213,25 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
         add_flags(rows, results, [p.doc for p in paragraphs], [p.title for p in paragraphs],
                   experiment.diagnostics)
     with timer.stage("describe"):
-        describe(results, ids, next(iter(embeddings.values()), None))
+        describe(results, ids, next(iter(embeddings.values()), None), documents=tokens)
     say("verdict (bootstrap intervals)")
     with timer.stage("verdict"):
         entries = (verdict(rows, results, tokens, top_n=experiment.top_n,
                            config=experiment.verdict)
                    if {r["kind"] for r in rows} >= {"lda", "bertopic"} else [])
-    prevalence: dict[str, Any] = {}
+    prevalence: dict[tuple[str, bool], Any] = {}
     if inputs.metadata is not None:
         with timer.stage("prevalence"):
             found = [inputs.metadata.lookup(p.doc, p.title) for p in paragraphs]
             units = [unit for unit, _ in found]
-            prevalence = {column: topic_prevalence(results, units, column,
-                                                   [values[column] for _, values in found])
-                          for column in experiment.prevalence_by}
+            variants = [(False, None)]
+            if experiment.prevalence_without_reused:
+                refs = [ParagraphRef(p.id, report_key(p.doc, p.title), p.text)
+                        for p in paragraphs]
+                variants.append((True, [not flag for flag in reused_flags(refs)]))
+            prevalence = {(column, left_out): topic_prevalence(
+                results, units, column, [values[column] for _, values in found], keep)
+                for column in experiment.prevalence_by for left_out, keep in variants}
     with run_folder(context.root, experiment.name) as folder:
         work = folder.work
         write.write_corpus(work, paragraphs)
@@ -233,8 +239,8 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
         write.write_metrics(work, rows)
         write.write_assignments(work, ids, [p.doc for p in paragraphs], results,
                                 [p.metadata for p in paragraphs])
-        for column, table in prevalence.items():
-            write.write_prevalence(work, column, table)
+        for (column, left_out), table in prevalence.items():
+            write.write_prevalence(work, column, table, left_out)
         write.write_json(work / layout.VERDICT, {"verdict": entries})
         write.write_text(work, layout.COMPARISON, comparison_markdown(rows, entries))
         write.write_json(work / layout.LDA_TERMS, lda_terms(results, tokens))

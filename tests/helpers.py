@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,3 +75,13 @@ models:
   - {{kind: lda, name: lda, engine: tomotopy, k: [3, 4], iterations: 20}}
 """, encoding="utf-8")
     return path
+
+
+def assert_sections_open_or_close_articles(rows: list[dict[str, Any]]) -> None:
+    """Within an article (rows of research classify, in order), paragraphs without a section
+    come before its first heading or, as its closing passage, after its last list to its end."""
+    for title in dict.fromkeys(row["title"] for row in rows):
+        sections = [row["section"] for row in rows if row["title"] == title]
+        inner = sections[next((i for i, s in enumerate(sections) if s), len(sections)):]
+        closing = len(inner) - next((i for i, s in enumerate(reversed(inner)) if s), len(inner))
+        assert all(inner[:closing]), (title, sections)

@@ -27,6 +27,7 @@ from research.themes.model_io import load_model
 from research.themes.writers import WRITERS
 from research.viz.classify_html import format_score, score_digits
 from tests.conftest import ROOT, seed_file
+from tests.helpers import assert_sections_open_or_close_articles
 
 Model = tuple[Any, dict[str, Any]]
 Rows = list[dict[str, Any]]
@@ -82,7 +83,8 @@ def test_rows_carry_document_title_and_section(report: Path, rows: Rows) -> None
     assert all(list(row) == ROW_KEYS for row in rows)
     assert {row["file"] for row in rows} == {str(report)}
     assert {row["doc"] for row in rows} == {report.stem}  # as in the dropped-line log
-    assert [row["title"] for row in rows][0] == "义务教育均衡发展典型材料"
+    # the first part's speech has its own title on the cover page, over its dated byline
+    assert [row["title"] for row in rows][0] == "整合资源 规范管理 促进义务教育均衡发展"
     # the Jinzhong part lists its county reports in a table of contents; each is a title
     assert [row["title"] for row in rows][-1] == "致力教育公平加快城乡教育一体化进程"
     by_text = {row["text"][:8]: row for row in rows}
@@ -90,13 +92,10 @@ def test_rows_carry_document_title_and_section(report: Path, rows: Rows) -> None
     assert by_text["2004年以来,"]["section"] == ("以布局调整为突破口,统筹资源配置,促进城乡之间、"
                                             "校级之间办学条件基本均衡")
     assert all(row["title"] for row in rows)
-    # only an article's opening, before its first heading, has no section (a byline such as
-    # "(2010年7月22日)扶沟县教育体育局局长 田民生" is not one)
-    headed: set[str] = set()
-    for row in rows:
-        assert row["section"] or row["title"] not in headed, row["text"][:20]
-        if row["section"]:
-            headed.add(row["title"])
+    # only an article's opening (before its first heading) and its closing (after its last
+    # list, to its end) have no section; a byline such as "(2010年7月22日)扶沟县教育体育局局长
+    # 田民生" is not one
+    assert_sections_open_or_close_articles(rows)
     assert not any("2010年" in row["section"] for row in rows)
 
 

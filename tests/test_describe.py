@@ -69,7 +69,7 @@ def test_lda_topics_get_frex_words_from_their_paragraphs_typical_paragraphs_and_
     model = tomotopy_model()
     described = describe_topics(list(range(10)), model.topic_word, model.vocabulary,
                                 model.theta, ids(), assignments=model.assignments,
-                                word_counts=model.counts)
+                                word_counts=model.counts, documents=tokens())
     corpus_ids = set(ids())
     for topic in described:
         assert len(topic.frex) >= 5 and len(set(topic.frex)) == len(topic.frex)
@@ -130,3 +130,12 @@ def test_shapes_must_agree() -> None:
     with pytest.raises(ValueError, match="one topic_word row"):
         describe_topics(list(range(9)), model.topic_word, model.vocabulary, model.theta, ids())
     assert label(["教师", "培训", "交流", "活动"]) == "教师·培训·交流"
+
+
+def test_frex_may_name_a_word_no_paragraph_of_the_topic_uses_unless_told_the_paragraphs() -> None:
+    """LDA's p(w|t) ranks words by the whole corpus; a label word that none of the topic's own
+    paragraphs contains misleads a reader who checks the typical paragraphs."""
+    model = tomotopy_model()
+    plain = describe_topics(list(range(10)), model.topic_word, model.vocabulary, model.theta,
+                            ids(), assignments=model.assignments, word_counts=model.counts)
+    assert any(not set(t.frex) <= member_words(model.assignments, t.id) for t in plain)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from research.corpus.headings import split_glued_lines, split_heading, split_parallel_headings
+from research.corpus.headings import (
+    split_glued_lines,
+    split_heading,
+    split_parallel_headings,
+    split_sibling_items,
+)
 
 
 @pytest.mark.parametrize(("line", "heading", "body_start"), [
@@ -101,3 +106,38 @@ def test_run_on_block_splits_at_parallel_headings() -> None:
     pieces = split_parallel_headings(block)
     assert [h for h, _ in pieces] == ["", "科学规划布局,合理撤点并校", "完善学前体系,实现幼有所育"]
     assert pieces[1][1].startswith("微县按照")
+
+
+@pytest.mark.parametrize(("line", "pieces"), [
+    ("3.甲是乙的发展。4.丙不是丁的发展,而是整体发展。", ["3.甲是乙的发展。", "4.丙不是丁的发展,而是整体发展。"]),
+    ("——交流推进均衡。根据精神开展交流。——帮扶实现共进。启动工程。",
+     ["——交流推进均衡。根据精神开展交流。", "——帮扶实现共进。启动工程。"]),
+    ("(三)着力推进学区管理.针对实际出台意见.(四)大力推进研训一体化.建立网络",
+     ["(三)着力推进学区管理.针对实际出台意见.", "(四)大力推进研训一体化.建立网络"]),
+    # items of another kind inside the line stay; so does a short sentence list of 一是, 二是
+    ("第三,注重内涵。一是选配校长。二是调配师资。第四,执行政策。",
+     ["第三,注重内涵。一是选配校长。二是调配师资。", "第四,执行政策。"]),
+    ("一是坚决执行政策。二是坚定执行划片招生。三是实施改革。",
+     ["一是坚决执行政策。二是坚定执行划片招生。三是实施改革。"]),
+    # a number that is not the next item ("2.5倍"), or numbered from elsewhere, does not cut
+    ("1.增长了。2.5倍的投入。", ["1.增长了。2.5倍的投入。"]),
+    ("十二、甲项工作。十三、乙项工作。", ["十二、甲项工作。", "十三、乙项工作。"]),
+])
+def test_the_next_item_of_a_list_on_one_line_is_cut_off(line: str, pieces: list[str]) -> None:
+    assert split_sibling_items(line) == pieces
+
+
+@pytest.mark.parametrize(("line", "heading", "body_start"), [
+    # seed 004: the text restarts with the heading's words
+    ("1、基础教育规划基础教育规划方面,政府提出在2020年基本实现普及。", "基础教育规划", "基础教育规划方面"),
+    ("1、基础教育政策基础教育是教育领域中最基本、最为根本的层次。", "基础教育政策", "基础教育是"),
+    # seed 003: a clause ending in a semicolon goes on; it is not a heading
+    ("<一>、县教育局成立名师工作室领导小组,负责组织和管理工作;领导小组下设管理办公室。", "",
+     "县教育局成立"),
+    # seed 003: a heading of two phrases separated from its text by a blank
+    ("三、关注民生,助学保学实现全覆盖 教育是最大的民生工程,县委政府统筹财力。",
+     "关注民生,助学保学实现全覆盖", "教育是最大的"),
+])
+def test_more_headings_glued_to_their_text(line: str, heading: str, body_start: str) -> None:
+    split = split_heading(line)
+    assert (split.heading, split.body[:len(body_start)]) == (heading, body_start)

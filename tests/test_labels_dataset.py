@@ -66,10 +66,12 @@ def test_every_annotation_row_is_complete_and_known(annotations: list[dict]) -> 
         assert (row["kind"] == "lead developer") == (row["pass"] == "adjudication"), row
         assert row["note"] is None or (isinstance(row["note"], str) and row["note"]), row
         assert len(row["codebook_hash"]) == 16, row
-        assert row["time"] == ("2026-12-03" if row["annotator"] in ("llm-batch-7", "llm-batch-8")
-                               else "2026-11-23"), row
+        assert row["time"] == ("2026-12-03" if row["annotator"] in (
+            "llm-batch-7", "llm-batch-8", "llm-batch-9", "llm-second-pass-9")
+            else "2026-11-23"), row
     assert {row["annotator"] for row in annotations} == {
-        *(f"llm-batch-{k}" for k in range(1, 9)), "llm-second-pass", "lead-adjudication",
+        *(f"llm-batch-{k}" for k in range(1, 10)), "llm-second-pass", "llm-second-pass-9",
+        "lead-adjudication",
         *(f"llm-rulings-{k}" for k in range(1, 7))}
 
 

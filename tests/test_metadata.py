@@ -102,3 +102,37 @@ def test_reserved_names_cover_the_prevalence_table() -> None:
     from research.run_folder.layout import PREVALENCE_COLUMNS
 
     assert set(PREVALENCE_COLUMNS) <= RESERVED
+
+
+def test_classify_names_a_sub_document_row_no_paragraph_carries(tmp_path: Path) -> None:
+    """research classify --metadata: a row for a sub-document title the report does not have
+    (a typo, or a changed segmentation) was silently ignored; now, as in research corpus, it is
+    one error naming the row, before any output."""
+    seed = ROOT / "seeds" / "raw" / f"{SEED_NAMES[2]}.txt"
+    meta = write(tmp_path, f"file,subdocument,county\n{SEED_NAMES[2]},,青铜峡市\n"
+                           f"{SEED_NAMES[2]},推进义务教育均衡发展工作放案,青铜峡市\n")
+    out = tmp_path / "rows.jsonl"
+    done = run_cli("classify", str(seed), "--metadata", str(meta), "--out", str(out))
+    assert done.returncode != 0
+    assert "row 3, column 'subdocument': no sub-document titled '推进义务教育均衡发展工作放案'" in (
+        done.stderr)
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not out.exists()
+    right = write(tmp_path, f"file,subdocument,county\n{SEED_NAMES[2]},,\n"
+                            f"{SEED_NAMES[2]},推进义务教育均衡发展工作方案,青铜峡市\n")
+    done = run_cli("classify", str(seed), "--metadata", str(right), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["county"] for r in rows if r["title"] == "推进义务教育均衡发展工作方案"} == {"青铜峡市"}
+    # with --one-per-line a report has no sub-documents: their rows describe nothing
+    lines = tmp_path / "lines.jsonl"
+    done = run_cli("classify", str(seed), "--metadata", str(meta), "--out", str(lines),
+                   "--one-per-line")
+    assert done.returncode == 0, done.stderr
+
+
+def test_sub_document_rows_are_checked_for_every_document_named() -> None:
+    table = load_metadata(ROOT / "seeds" / "metadata.csv", SEED_NAMES)
+    named = {doc for doc, _ in table.by_subdocument}
+    with pytest.raises(InputError, match="no sub-document titled"):
+        table.check_subdocuments([], (doc for doc in named))  # a generator, read once

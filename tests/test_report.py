@@ -71,7 +71,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "labels": str(ROOT / "seeds" / "labels" / "labels.jsonl"), "themes": str(CODEBOOK),
         "cv": {"folds": 2, "repeats": 1}, "output": str(root),
         "candidates": [{"name": "keywords", "kind": "keywords"},
-                       {"name": "tfidf-stacked", "features": ["words", "chars"]}]}
+                       {"name": "tfidf-stacked", "features": ["words", "chars"]}],
+        "default": "tfidf-stacked"}
     path = root / "classifier.yaml"
     path.write_text(yaml.safe_dump(classifier, allow_unicode=True), encoding="utf-8")
     run_experiment(load_experiment(path))

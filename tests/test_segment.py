@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from research.config import CorpusConfig, SegmentConfig
-from research.corpus.headings import SENTENCE_END, split_glued_lines, strip_enumerator
+from research.corpus.headings import ENUMERATOR, SENTENCE_END, split_glued_lines, strip_enumerator
 from research.corpus.pipeline import DocumentReport, clean_document
 from research.corpus.read import read_document
 from research.corpus.segment import (
@@ -29,7 +29,7 @@ from research.corpus.segment import (
     LineNote,
     iter_blocks,
     split_long,
-    split_sentences,
+    full_sentences,
 )
 from tests.conftest import SEEDS, seed_file
 
@@ -59,7 +59,7 @@ def letters(text: str) -> Counter[str]:
 
 
 def real_sentences(prefix: str) -> list[str]:
-    return [s for line in cleaned_lines(prefix)[1] for s in split_sentences(line.text)]
+    return [s for line in cleaned_lines(prefix)[1] for s in full_sentences(line.text)]
 
 
 @pytest.mark.parametrize("cap", [600, 80])
@@ -154,6 +154,18 @@ def test_sentence_a_line_scrape_is_regrouped_into_paragraphs() -> None:
         assert len(block.text) < on.group_target_chars + max(len(b.text) for b in single)
 
 
+class CountingLines:
+    """Lines handed out one at a time, counting how many were read so far."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines, self.read = lines, 0
+
+    def __iter__(self) -> Iterator[Line]:
+        for line in self.lines:
+            self.read += 1
+            yield line
+
+
 def test_blocks_are_yielded_before_a_long_document_is_read_to_the_end() -> None:
     """A 50 MB report is never held whole: past the first SAMPLE_LINES lines (read to tell a
     sentence-a-line scrape), blocks come out as the lines go in."""
@@ -161,18 +173,28 @@ def test_blocks_are_yielded_before_a_long_document_is_read_to_the_end() -> None:
     copies = SAMPLE_LINES // len(lines) + 3
     numbered = [Line(i + 1, line.text) for i, line in
                 enumerate(itertools.chain.from_iterable(itertools.repeat(lines, copies)))]
-    read = 0
-
-    def stream() -> Iterator[Line]:
-        nonlocal read
-        for line in numbered:
-            read += 1
-            yield line
-
-    blocks = iter_blocks(name, stream(), SegmentConfig(), [])
+    source = CountingLines(numbered)
+    blocks = iter_blocks(name, iter(source), SegmentConfig(), [])
     first = next(blocks)
-    assert first.text and read <= SAMPLE_LINES + 2
-    reads_at = [read]
+    assert first.text and source.read <= SAMPLE_LINES + 2
+    reads_at = [source.read]
     for _ in itertools.islice(blocks, 200):
-        reads_at.append(read)
+        reads_at.append(source.read)
     assert reads_at[-1] < len(numbered) and reads_at == sorted(reads_at)
+
+
+def test_paragraphs_under_one_heading_are_not_all_held_back() -> None:
+    """Paragraphs of a section wait for the next heading (a closing passage after a list's last
+    item moves to the list's parent), but only a few: a long report with one heading streams."""
+    name, lines = cleaned_lines("002")
+    body = [line.text for line in lines if line.text.endswith("。") and len(line.text) > 40
+            and not ENUMERATOR.match(line.text)]
+    numbered = [Line(1, "某县教育工作总结"), Line(2, "一、工作目标"), *(Line(i + 3, text) for i, text in
+                                        enumerate(itertools.islice(itertools.cycle(body),
+                                                                   SAMPLE_LINES + 400)))]
+    source = CountingLines(numbered)
+    blocks = iter_blocks(name, iter(source), SegmentConfig(), [])
+    next(blocks)
+    for _ in itertools.islice(blocks, 100):
+        pass
+    assert source.read < len(numbered)

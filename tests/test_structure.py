@@ -154,3 +154,114 @@ def test_siblings_of_a_glued_numbered_heading_are_headings_too(corpus: Corpus) -
     assert by_section["城乡教师同课异构活动"].text.startswith("本次教研活动")
     assert by_section["城乡教师专题讲座"].text.startswith("邀请城乡优秀教师")
     assert by_section["城乡教师互动研讨"].text.startswith("组织城乡教师开展互动研讨")
+
+
+# --- found by reading every paragraph again after the first round of fixes (2026-12-03) -----
+
+def first_with(corpus: Corpus, prefix: str, start: str) -> Paragraph:
+    return next(p for p in paragraphs_of(corpus, prefix) if p.text.startswith(start))
+
+
+@pytest.mark.parametrize(("prefix", "start", "section"), [
+    # after the last item of a list, a closing passage speaks for the whole article …
+    ("003", "纵观左权教育的发展历程", ""),
+    ("003", "寿阳县义务教育均衡发展取得的初步成就", ""),
+    ("003", "“千帆竞发一支秀", ""),
+])
+def test_a_closing_passage_is_not_under_the_last_item(corpus: Corpus, prefix: str, start: str,
+                                                      section: str) -> None:
+    assert first_with(corpus, prefix, start).section == section
+
+
+def test_an_item_numbered_like_the_heading_before_it_is_that_heading_s_sibling(
+        corpus: Corpus) -> None:
+    """004: "一是实施城乡中小学管理干部流动。" heads its text; "二是建立城乡中小学教师流动机制,…"
+    is its sibling, under "第二,健全干部教师队伍培养和流动机制", not under item 一."""
+    sibling = first_with(corpus, "004", "建立城乡中小学教师流动机制")
+    assert sibling.section == "健全干部教师队伍培养和流动机制"
+
+
+def test_list_items_after_a_text_item_of_their_list_are_text(corpus: Corpus) -> None:
+    """000: "一是提高农村教师的待遇…" is text, so "二是加强城市与农村教师之间的交流与互动,促进
+    教师专业素养的提升。" is an item too, not the heading of the speech's next parts."""
+    texts = [p.text for p in paragraphs_of(corpus, "000")]
+    assert any(t.startswith("加强城市与农村教师之间的交流与互动") for t in texts)
+    assert not {p.section for p in paragraphs_of(corpus, "000")} & {
+        "加强城市与农村教师之间的交流与互动,促进教师专业素养的提升"}
+
+
+def test_the_last_item_of_a_list_is_not_lost_as_a_heading_over_nothing(corpus: Corpus) -> None:
+    """002: "4.加强监督,完善督导受验机制" before "四、…" and 000: "3. 农村学生享受到更多优质教育
+    资源。" at an article's end have no text under them: they are items, kept as text."""
+    assert any("加强监督,完善督导受验机制" in p.text for p in paragraphs_of(corpus, "002"))
+    last = first_with(corpus, "000", "农村学生享受到更多优质教育资源")
+    assert last.section == "教育城乡一体化的成果"
+
+
+@pytest.mark.parametrize(("prefix", "start"), [
+    ("003", "帮扶实现共进"),                         # "——…。——…"
+    ("003", "初高中分离工作稳步推进"),               # "三是…(300 characters)。四是…"
+])
+def test_the_next_item_of_a_list_on_the_same_line_opens_a_paragraph(
+        corpus: Corpus, prefix: str, start: str) -> None:
+    assert any(p.text.startswith(start) for p in paragraphs_of(corpus, prefix))
+
+
+def test_no_item_number_is_left_inside_a_paragraph(corpus: Corpus) -> None:
+    """002 prints "3.…特色发展。4.义务教育均衡发展不是…" and "1.学校硬件设施设备严重不足:…。2.图书…。
+    3.体、音、美…" on one line: the items are items of one list (kept as text, their numbers
+    gone), and the first one is no heading over the others; 004's "…)22.严防学生欺凌…" opens
+    an item of its own."""
+    inside = re.compile(r"[。;)]\s*\d{1,2}[.、](?!\d)\s*[\u4e00-\u9fff]")
+    assert [p.text[:30] for p in corpus.paragraphs if inside.search(p.text)] == []
+    assert first_with(corpus, "002", "学校硬件设施设备严重不足").section == "主要任务"
+    assert "义务教育均衡发展不是某一方面的发展" in first_with(
+        corpus, "002", "义务教育均衡发展不是“千校一面”").text
+    assert first_with(corpus, "004", "普遍开展法治教育").section == "严防学生欺凌和____"
+
+
+@pytest.mark.parametrize(("prefix", "start"), [
+    ("003", "各位领导:井陉县地处太行山东麓"),
+    ("003", "同志们:这次会议"),
+    ("003", "石油分局、各县(市、区)教育局(文教局)、市直各中学:近期"),
+])
+def test_a_salutation_opens_the_paragraph_after_it(corpus: Corpus, prefix: str,
+                                                   start: str) -> None:
+    assert any(p.text.startswith(start) for p in paragraphs_of(corpus, prefix))
+
+
+def test_a_speech_s_title_and_subtitle_are_not_text_or_sections(corpus: Corpus) -> None:
+    """003: "深入推进义务教育均衡发展,努力促进教育公平" over "——全省…现场会上的讲话"."""
+    speech = paragraphs_of(corpus, "003")
+    assert not [p for p in speech if p.text == "深入推进义务教育均衡发展,努力促进教育公平"]
+    assert not [p for p in speech if "现场会上的讲话" in p.section]
+    notes = {(n.reason, n.text) for n in corpus.notes}
+    assert ("speech title", "深入推进义务教育均衡发展,努力促进教育公平") in notes
+
+
+def test_numbered_articles_of_a_compilation_get_their_own_title(corpus: Corpus) -> None:
+    """004: "城乡义务教育优质均衡发展实施方案(二)" inside the compilation "…实施方案(3篇)" (at a
+    line's start, and after the last sentence of the article before)."""
+    titles = {p.title for p in paragraphs_of(corpus, "004")}
+    assert {"城乡义务教育优质均衡发展实施方案(二)", "城乡义务教育优质均衡发展实施方案范文(二)"} <= titles
+    assert first_with(corpus, "004", "改善农村学校设施条件").title == "城乡义务教育优质均衡发展实施方案(二)"
+
+
+def test_a_heading_printed_after_the_repeated_title_is_a_section(corpus: Corpus) -> None:
+    """004: "促进城乡教育均衡发展教育均衡发展的重要性。" is the title again and the first heading;
+    "青铜峡市沈闸中心小学 推进义务教育均衡发展工作方案" (002) is the title with its author."""
+    assert first_with(corpus, "004", "教育关系着一个民族的文化传承").section == "教育均衡发展的重要性"
+    assert first_with(corpus, "002", "近年来,我校义务教育的资源配置").section == ""
+
+
+def test_a_long_paragraph_is_cut_at_full_stops_not_inside_a_list_of_semicolons(
+        corpus: Corpus) -> None:
+    """003 writes sentence ends as "." and lists "每天…;每天…;每周…": a cap on paragraph length
+    cut the "六个一" list after its first item."""
+    assert not [p for p in paragraphs_of(corpus, "003") if p.text.startswith("每天有针对性地")]
+
+
+def test_a_speech_s_sign_off_ends_its_last_paragraph(corpus: Corpus) -> None:
+    """003: "谢谢大家!" on its own line was dropped as too short."""
+    closing = first_with(corpus, "003", "同志们,促进义务教育均衡发展已写进党的十七大报告")
+    assert closing.text.endswith("努力奋斗。谢谢大家!") and closing.section == ""

@@ -290,6 +290,10 @@ def test_the_report_draws_topic_prevalence_and_names_a_missing_table(
     ("[county, provnce]", True, "key 'prevalence_by': 'provnce' is not a column of"),
     ("[county]", False, "key 'prevalence_by': needs corpus.metadata"),
     ("['county/x']", True, "key 'prevalence_by': 'county/x' cannot be part of a file name"),
+    ("[]\nprevalence_without_reused: true", True,
+     "key 'prevalence_without_reused': needs prevalence_by"),
+    ("[county, county-without-reused]\nprevalence_without_reused: true", True,
+     "'county-without-reused' would share a file with 'county'"),
 ])
 def test_prevalence_by_a_column_the_metadata_lacks_fails_before_the_corpus(
         tmp_path: Path, columns: str, metadata: bool, fragment: str) -> None:
@@ -366,3 +370,42 @@ def test_a_degenerate_fit_is_flagged_shown_and_left_out_of_the_verdict(tmp_path:
                           "vocabulary: {max_doc_share: 0.5}")
     healthy = read(run_experiment(load_experiment(config)), "metrics.json")["rows"]
     assert all(r["flags"] == [] for r in healthy)
+
+
+def test_topic_prevalence_can_leave_reused_text_out(tmp_path: Path) -> None:
+    """prevalence_without_reused: a second table per column over the paragraphs that are not
+    mostly text copied from an earlier report (the definition research classify
+    --without-reused uses); the copied paragraph here is in the later report only."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(seed_file("002"), seeds)
+    copied = ("义务教育均衡发展是实现教育公平的重要方法,关系着国民素质的整体提高。但是现阶段义务教育中"
+              "存在不均衡发展的现象,这对义务教育的发展是十分不利。本县将在三年内完成薄弱学校改造。")
+    own = "本县今年新建两所寄宿制学校,招聘农村教师四十名,全部安排到山区教学点任教,并为他们修建周转宿舍。"
+    (seeds / "zz_county.txt").write_text(f"县教育局工作总结\n\n{copied}\n\n{own}\n", encoding="utf-8")
+    metadata = tmp_path / "metadata.csv"
+    stem = seed_file("002").stem
+    metadata.write_text(f"file,kind\n{stem},compilation\nzz_county,county report\n",
+                        encoding="utf-8")
+    config = write_config(tmp_path, seeds, tmp_path / "results",
+                          "  - {kind: lda, name: lda, engine: tomotopy, k: 4, iterations: 30}",
+                          "prevalence_by: [kind]\nprevalence_without_reused: true",
+                          metadata=metadata)
+    run = run_experiment(load_experiment(config))
+    assignments = read_csv(run / "assignments.csv")
+    corpus = {row["id"]: row for row in map(json.loads, (run / "corpus.jsonl").read_text(
+        encoding="utf-8").splitlines())}
+    reused = [r for r in assignments if corpus[r["id"]]["text"] == copied]
+    assert len(reused) == 1 and reused[0]["kind"] == "county report"
+    kept = [r for r in assignments if r is not reused[0]]
+    table = read_csv(run / "prevalence_kind-without-reused.csv")
+    assert {r["model"] for r in table} == {"lda@1", "lda@2"}
+    for row in table:
+        members = [r for r in kept if r["kind"] == row["kind"]]
+        assert int(row["paragraphs"]) == len(members)
+        count = sum(r[row["model"]] == row["topic"] for r in members)
+        assert float(row["share"]) == pytest.approx(count / len(members), abs=1e-12)
+    everything = read_csv(run / "prevalence_kind.csv")
+    assert {int(r["paragraphs"]) for r in everything if r["kind"] == "county report"} == {2}
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert "LDA: topics by kind, without reused text" in page

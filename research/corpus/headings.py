@@ -14,10 +14,12 @@ from functools import lru_cache
 from research.config import RESOURCES_DIR
 
 NUM = "一二三四五六七八九十"
+#: A Chinese item number, 一 to 九十九 ("十一五" and "十二五" are plan names, not numbers).
+NUMERAL = "(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 #: Enumerators that open a heading or list item: 一、 (一) 1. 1、 (1) 一是 第一, ● ■ ——
 ENUMERATOR = re.compile(
     rf"^\s*(?:[●■◆▲★•]\s*)?(?:"
-    rf"[{NUM}]+\s*[、.,]"
+    rf"{NUMERAL}\s*[、.,]"
     rf"|[(<][{NUM}\d]{{1,3}}[)>]\s*[、.,]?"
     rf"|\d{{1,2}}\s*[、.](?!\d)\s*"
     rf"|[{NUM}]是"
@@ -30,7 +32,7 @@ ENUMERATOR = re.compile(
 )
 #: Top-level section numbers ("一、"): only these glue a heading to the next sentence; list items
 #: ("1.", "一是") start sentences that merely look like headings.
-TOP_LEVEL = re.compile(rf"^\s*(?:[●■◆▲★•]\s*)?(?:[{NUM}]+\s*[、.,]|[(<][{NUM}]{{1,3}}[)>]"
+TOP_LEVEL = re.compile(rf"^\s*(?:[●■◆▲★•]\s*)?(?:{NUMERAL}\s*[、.,]|[(<][{NUM}]{{1,3}}[)>]"
                        rf"|案例[{NUM}\d]{{1,3}})")
 #: "活动目标1. 促进城乡教师…": a heading followed directly by its first list item.
 INNER_ENUMERATOR = re.compile(r"^([^,。;:!?\d]{2,20}?)\s*(?:\d{1,2}[.、]\s*)(\S.*)$")
@@ -72,9 +74,9 @@ SENTENCE_STOP = re.compile(rf"[{SENTENCE_END}]|{HALF_WIDTH_STOP}(?=[\u4e00-\u9ff
 #: Text that ends a sentence (or a lead-in, with a colon); the half-width stop counts here too.
 ENDS_SENTENCE = re.compile(rf"(?:[{SENTENCE_END}:]|{HALF_WIDTH_STOP})\Z")
 #: Enumerators that may follow a heading on the same printed line and open a child heading.
-CHAINED_ENUMERATOR = re.compile(rf"[{NUM}]+、|\([{NUM}\d]{{1,2}}\)|(?<!\d)\d{{1,2}}[.、](?!\d)|[{NUM}]是")
+CHAINED_ENUMERATOR = re.compile(rf"{NUMERAL}、|\([{NUM}\d]{{1,2}}\)|(?<!\d)\d{{1,2}}[.、](?!\d)|[{NUM}]是")
 #: A heading printed at the end of the previous item's line: "…接受评估和验收。(二)保障措施。"
-TRAILING_HEADING = re.compile(rf"(?<=[{SENTENCE_END}])(?:[{NUM}]+、|\([{NUM}]{{1,2}}\))"
+TRAILING_HEADING = re.compile(rf"(?<=[{SENTENCE_END}])(?:{NUMERAL}、|\([{NUM}]{{1,2}}\))"
                               rf"[^,。!?;:]{{2,20}}[。:]?$")
 
 
@@ -96,6 +98,21 @@ LIST_STYLES = (("digit", re.compile(r"^\s*\d{1,2}\s*[.、](?!\d)")),
 def list_style(line: str) -> str | None:
     """The kind of list-item enumerator ``line`` opens with, or None."""
     return next((name for name, pattern in LIST_STYLES if pattern.match(line)), None)
+
+
+#: Enumerators of headings that are not list items: each kind is one level of a report's
+#: outline ("一、" over "(一)" over "1." …), whatever order a report nests them in.
+OUTLINE_STYLES = (("一、", re.compile(rf"^\s*{NUMERAL}\s*[、.,]")),
+                  ("(一)", re.compile(rf"^\s*[((][{NUM}]{{1,3}}[))]")),
+                  ("<一>", re.compile(rf"^\s*[<〈][{NUM}\d]{{1,3}}[>〉]")),
+                  ("案例一", re.compile(rf"^\s*案例[{NUM}\d]{{1,3}}")))
+
+
+def outline_style(line: str) -> str:
+    """The kind of enumerator a heading line opens with ("" for an unnumbered heading): headings
+    of one kind are siblings in a report's outline."""
+    return next((name for name, pattern in OUTLINE_STYLES if pattern.match(line)),
+                None) or list_style(line) or ""
 
 
 def strip_enumerator(line: str) -> tuple[str, str]:
@@ -157,6 +174,17 @@ def _glued_split(clause: str) -> int | None:
     return candidates[-1]
 
 
+def _restarts_at(rest: str) -> int | None:
+    """Where the text restarts with the heading's first words ("基础教育规划|基础教育规划方面,
+    政府提出…"): the heading ends there. None when it does not."""
+    if len(rest) < 8 or ANY_PUNCT.search(rest[:4]):
+        return None
+    start = rest.find(rest[:4], 4, MAX_GLUED_HEADING + 4)
+    if start < 0 or ANY_PUNCT.search(rest[:start]) or "是" in rest[:start]:
+        return None
+    return start if any(rest[:start].endswith(word) for word in heading_words()) else None
+
+
 def _is_parallel(text: str) -> bool:
     """Two clauses of heading length around one comma ("联片教研搭建城乡交流平台,推动县域…发展")."""
     clauses = text.split(",")
@@ -204,7 +232,9 @@ def split_heading(line: str, max_heading_chars: int = 30, chained: bool = False,
         return HeadingSplit(unstopped, "", True)
     # Heading and body separated by a space or a colon: "(一)什么是均衡发展 全面落实…".
     sep = HEADING_SEPARATOR.search(rest[:MAX_SENTENCE_HEADING])
-    if sep and sep.start() >= 2 and not ANY_PUNCT.search(rest[:sep.start()].replace("、", "")):
+    if sep and sep.start() >= 2 and (
+            not ANY_PUNCT.search(rest[:sep.start()].replace("、", ""))
+            or (top_level and sep.group().isspace() and _is_parallel(rest[:sep.start()]))):
         heading, body = rest[:sep.start()], rest[sep.end():].strip()
         second = HEADING_SEPARATOR.search(body[:MAX_GLUED_HEADING + 1])
         if (second and second.start() >= 4 and sep.group().isspace() and second.group().isspace()
@@ -225,9 +255,13 @@ def split_heading(line: str, max_heading_chars: int = 30, chained: bool = False,
     # ends in a full stop may hold a heading glued to a sentence, unless it is short.
     if not body and len(first) <= (MAX_GLUED_HEADING if end < len(rest) else max_heading_chars):
         return HeadingSplit(first, "", True)
-    if (body and len(first) <= MAX_SENTENCE_HEADING and top_level
+    # ... but not a clause the sentence goes on after ("<一>、县教育局成立…领导小组;领导小组下设…").
+    if (body and len(first) <= MAX_SENTENCE_HEADING and top_level and rest[end] not in ";;"
             and not re.search(r"(?<!\d)\s(?!\d)", first)):
         return HeadingSplit(first, body, True)
+    restart = _restarts_at(rest)
+    if restart:
+        return HeadingSplit(rest[:restart], rest[restart:], True)
     inner = INNER_ENUMERATOR.match(rest)
     if inner:
         return HeadingSplit(inner.group(1), inner.group(2), True)
@@ -241,6 +275,91 @@ def split_heading(line: str, max_heading_chars: int = 30, chained: bool = False,
     if not body and len(first) <= max_heading_chars:
         return HeadingSplit(first, "", True)
     return HeadingSplit("", rest, True)
+
+
+#: How a list item opens, by kind, with a group for its number ("3." -> 3, "第三," -> 三).
+NUMBERED_ITEM = (("digit", r"(\d{1,2})\s*[.、](?!\d)", r"{}\s*[.、](?!\d)"),
+                 ("bracketed digit", r"[((](\d{1,2})[))]", r"[((]{}[))]"),
+                 ("一、", rf"([{NUM}]{{1,3}})\s*、", r"{}\s*、"),
+                 ("(一)", rf"[((]([{NUM}]{{1,3}})[))]", r"[((]{}[))]"),
+                 ("一是", rf"([{NUM}]{{1,3}})是", r"{}是"),
+                 ("第一,", rf"第([{NUM}]{{1,3}})\s*[,、]", r"第{}\s*[,、]"))
+#: "——交流推进均衡。…。——帮扶实现共进。…": dash items, one after another on one line.
+DASH_ITEM = re.compile(r"(?<=[。.!?;])\s*——(?=[\u4e00-\u9fff])")
+#: "…(责任单位:市教育局、市公安局)22.严防学生欺凌。普遍开展…": a numbered item starts after a
+#: sentence or a closing bracket, whatever the line started with.
+#: So does a part heading followed by its first child ("组长:副组长:成员:五、主要措施(一)教育管理…":
+#: an empty roster, then headings); "三、四月份,…" and "一、二年级学生…" are not.
+MID_LINE_ITEM = re.compile(r"(?<=[。!?;)])\s*(?=\d{1,2}[.、](?!\d)\s*[\u4e00-\u9fff])"
+                           rf"|(?<=[。!?;:])\s*(?=[{NUM}]{{1,2}}、[^,。;:!?、\d]{{2,20}}"
+                           rf"[((][{NUM}][))])")
+#: A sentence-list of "一是…。二是…。" items stays one paragraph; a list whose first item is
+#: this long ("三是加快中学基础设施建设…(300 characters)。四是…") is cut into its items.
+MIN_RUN_IN_ITEM = 100
+
+
+CN_NUMBER = re.compile(r"([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)")
+
+
+def _cn_number(text: str) -> int | None:
+    """一 … 九十九 as a number, None for anything else ("十二五", "一二十": not item numbers)."""
+    match = CN_NUMBER.fullmatch(text)
+    if not text or not match:
+        return None
+    first, ten, ones = match.groups()
+    if not ten:
+        return NUM.index(first) + 1 if first and not ones else None
+    return (NUM.index(first) + 1 if first else 1) * 10 + (NUM.index(ones) + 1 if ones else 0)
+
+
+def _cn_numeral(value: int) -> str:
+    tens, ones = divmod(value, 10)
+    return (NUM[tens - 1] if tens > 1 else "") + ("十" if tens else "") + (NUM[ones - 1] if ones else "")
+
+
+def split_sibling_items(line: str) -> list[str]:
+    """Cut a line where the next item of its own list starts after a sentence end.
+
+    "3.…特色发展。4.义务教育均衡发展不是…" -> ["3.…特色发展。", "4.义务教育均衡发展不是…"];
+    "——交流推进均衡。…。——帮扶实现共进。…" likewise. Items of another kind inside the line
+    ("第三,…。一是…。二是…。第四,…") stay, and so do short "一是…。二是…。" sentence lists;
+    a digit item after a sentence or a bracket ("…)22.严防…") starts a piece in any line.
+    """
+    return [item for piece in _sibling_items(line)
+            for item in _cut(piece, [m.start() for m in MID_LINE_ITEM.finditer(piece)
+                                     if m.start() > 0])]
+
+
+def _sibling_items(line: str) -> list[str]:
+    if line.lstrip().startswith("——"):
+        cuts = [m.start() for m in DASH_ITEM.finditer(line)]
+        return _cut(line, cuts)
+    for kind, opener, template in NUMBERED_ITEM:
+        first = re.match(rf"\s*{opener}", line)
+        if not first:
+            continue
+        digit = kind.endswith("digit")
+        value = int(first.group(1)) if digit else _cn_number(first.group(1))
+        if value is None:
+            return [line]
+        cuts: list[int] = []
+        while True:
+            value += 1
+            number = str(value) if digit else _cn_numeral(value)
+            found = re.compile(rf"(?<=[。.!?;])\s*{template.format(number)}").search(
+                line, (cuts[-1] if cuts else first.end()) + 1)
+            if not found:
+                break
+            cuts.append(found.start())
+        if kind == "一是" and cuts and cuts[0] < MIN_RUN_IN_ITEM:
+            return [line]
+        return _cut(line, cuts)
+    return [line]
+
+
+def _cut(line: str, cuts: list[int]) -> list[str]:
+    bounds = [0, *cuts, len(line)]
+    return [line[a:b].strip() for a, b in zip(bounds, bounds[1:]) if line[a:b].strip()]
 
 
 def split_glued_lines(line: str) -> list[tuple[str, bool]]:

@@ -63,10 +63,14 @@ class Metadata:
     def missing_files(self, docs: Iterable[str]) -> list[str]:
         return sorted(set(docs) - set(self.by_file) - {d for d, _ in self.by_subdocument})
 
-    def check_subdocuments(self, pairs: Iterable[tuple[str, str]]) -> None:
+    def check_subdocuments(self, pairs: Iterable[tuple[str, str]],
+                           docs: Iterable[str] | None = None) -> None:
         """A sub-document row whose title no paragraph carries (a typo, or the segmentation
-        changed) is an error naming its row, never silently ignored."""
-        unmatched = sorted(set(self.by_subdocument) - set(pairs), key=self.lines.__getitem__)
+        changed) is an error naming its row, never silently ignored. ``docs``: check only the
+        rows of these documents (the others were not read)."""
+        wanted = None if docs is None else set(docs)
+        rows = {key for key in self.by_subdocument if wanted is None or key[0] in wanted}
+        unmatched = sorted(rows - set(pairs), key=self.lines.__getitem__)
         if unmatched:
             doc, title = unmatched[0]
             raise InputError(self.path, f"row {self.lines[(doc, title)]}, column "

@@ -141,6 +141,14 @@ def report_key(source: str, title: str) -> str:
     return f"{source} / {title}"
 
 
+def reused_flags(paragraphs: Sequence[ParagraphRef], threshold: float = THRESHOLD
+                 ) -> list[bool]:
+    """Per paragraph, in order, whether it counts as reused text (:func:`is_reused`) against
+    the paragraphs of other reports before it: what "without reused text" leaves out."""
+    shares = reused_share(paragraphs, find_reuse(sentence_passages(paragraphs), threshold))
+    return [is_reused(shares[p.id]) for p in paragraphs]
+
+
 class ReuseIndex:
     """Reuse found as paragraphs stream in, in corpus order: :meth:`share` of each paragraph
     against every paragraph of another report added before it. The same shares as

@@ -51,9 +51,20 @@ def is_fit_column(name: str) -> bool:
     return FIT_MARK in name
 
 
-def prevalence_file(column: str) -> str:
-    """The file of a topics run that holds topic prevalence by the metadata ``column``."""
-    return PREVALENCE.format(column=column)
+#: What a prevalence table's file name adds when it leaves reused text out
+#: (``prevalence_without_reused:``).
+WITHOUT_REUSED = "-without-reused"
+
+
+def prevalence_file(column: str, without_reused: bool = False) -> str:
+    """The file of a topics run that holds topic prevalence by the metadata ``column`` (over
+    the paragraphs that are not reused text, with ``without_reused``)."""
+    return PREVALENCE.format(column=column + (WITHOUT_REUSED if without_reused else ""))
+
+
+def without_reused(config: dict[str, Any]) -> bool:
+    """Whether a topics run's config also asked for the tables without reused text."""
+    return config.get("prevalence_without_reused") is True
 
 
 def prevalence_columns(config: dict[str, Any]) -> list[str]:
@@ -129,5 +140,6 @@ def expected_files(manifest: Manifest) -> set[str]:
     files |= {LDA_TERMS} if kinds & {"lda", "bertopic"} else set()
     files |= {EMBEDDING_MAP} if "bertopic" in kinds else set()
     files |= {VERDICT} if {"lda", "bertopic"} <= kinds else set()
-    files |= {prevalence_file(c) for c in prevalence_columns(config)}
+    files |= {prevalence_file(c, variant) for c in prevalence_columns(config)
+              for variant in {False, without_reused(config)}}
     return files | ({THEMES} if config.get("labels") else set())

@@ -58,6 +58,8 @@ class RunData:
     verdict: list[dict[str, Any]] = field(default_factory=list)
     #: metadata column → rows of prevalence_<column>.csv (every fit), for prevalence_by runs
     prevalence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: the same tables without reused text (prevalence_<column>-without-reused.csv), when asked
+    prevalence_without_reused: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     codebook: list[dict[str, str]] = field(default_factory=list)
     #: file name → "missing" or "unreadable: <reason>", for the note on the page
     problems: dict[str, str] = field(default_factory=dict)
@@ -174,14 +176,18 @@ def load_run(run_dir: Path) -> RunData:
             load(data, path)
         except InputError as exc:
             data.problems[name] = f"unreadable: {exc.reason}"
+    variants = [(False, data.prevalence)]
+    if layout.without_reused(data.manifest.config):
+        variants.append((True, data.prevalence_without_reused))
     for column in layout.prevalence_columns(data.manifest.config):
-        name = layout.prevalence_file(column)
-        if not (run_dir / name).is_file():
-            data.problems[name] = "missing"
-            continue
-        try:
-            data.prevalence[column] = read_prevalence(run_dir / name, column)
-        except InputError as exc:
-            data.problems[name] = f"unreadable: {exc.reason}"
+        for reused_left_out, tables in variants:
+            name = layout.prevalence_file(column, reused_left_out)
+            if not (run_dir / name).is_file():
+                data.problems[name] = "missing"
+                continue
+            try:
+                tables[column] = read_prevalence(run_dir / name, column)
+            except InputError as exc:
+                data.problems[name] = f"unreadable: {exc.reason}"
     data.codebook = load_codebook_themes(run_dir)
     return data

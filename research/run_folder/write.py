@@ -82,9 +82,10 @@ def write_assignments(work: Path, ids: Sequence[str], docs: Sequence[str],
                             + ["" if values.get(c) is None else values[c] for c in columns])
 
 
-def write_prevalence(work: Path, column: str, table: Any) -> None:
-    """prevalence_<column>.csv: a topic_prevalence.topic_prevalence table (a DataFrame)."""
-    table.to_csv(work / layout.prevalence_file(column), index=False)
+def write_prevalence(work: Path, column: str, table: Any, without_reused: bool = False) -> None:
+    """prevalence_<column>.csv (or …-without-reused.csv): a topic_prevalence.topic_prevalence
+    table (a DataFrame)."""
+    table.to_csv(work / layout.prevalence_file(column, without_reused), index=False)
 
 
 def write_embedding_map(work: Path, ids: Sequence[str], coords: Any) -> None:

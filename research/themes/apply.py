@@ -13,6 +13,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from research.config import CorpusConfig
@@ -95,6 +96,27 @@ def iter_paragraphs(document: Any, config: CorpusConfig, one_per_line: bool,
             block.original = written.original(block.text, block.line)
             yield block
     summary.chinese_share = report.chinese_share
+
+
+def check_subdocument_rows(table: Any, files: Sequence[str], config: CorpusConfig,
+                           one_per_line: bool) -> None:
+    """Raise InputError for a metadata row naming a sub-document that its report does not
+    have, before any row is written (research corpus checks the same after segmenting).
+    Only reports with such rows are read here; one that cannot be read is left to classify."""
+    wanted = {doc for doc, _ in table.by_subdocument}
+    pairs: set[tuple[str, str]] = set()
+    read: set[str] = set()
+    for path in files:
+        if path == "-" or Path(path).stem not in wanted:
+            continue
+        try:
+            document = read_document(path)
+            pairs |= {(document.name, block.title) for block in iter_paragraphs(
+                document, config, one_per_line, FileSummary(path))}
+        except InputError:
+            continue
+        read.add(document.name)
+    table.check_subdocuments(pairs, read)
 
 
 def classify_texts(model: Any, meta: dict[str, Any], texts: list[str]

@@ -66,13 +66,31 @@ def frex_scores(topic_word: object, frequency_weight: float = 0.5,
 
 def frex_words(topic_word: object, vocabulary: Sequence[str], n: int = 10,
                frequency_weight: float = 0.5,
-               word_counts: Sequence[float] | np.ndarray | None = None) -> list[list[str]]:
-    """The ``n`` highest-FREX words of each topic, best first (ties: vocabulary order)."""
+               word_counts: Sequence[float] | np.ndarray | None = None,
+               allowed: np.ndarray | None = None) -> list[list[str]]:
+    """The ``n`` highest-FREX words of each topic, best first (ties: vocabulary order).
+    ``allowed`` (topics x words, boolean): only these words may describe a topic."""
     scores = frex_scores(topic_word, frequency_weight, word_counts)
     if scores.shape[1] != len(vocabulary):
         raise ValueError("topic_word has one column per vocabulary word")
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
     order = np.argsort(-scores, axis=1, kind="stable")[:, :n]
     return [[vocabulary[i] for i in row] for row in order]
+
+
+def _member_words(topic_ids: Sequence[int], vocabulary: Sequence[str],
+                  documents: Sequence[Sequence[str]], assignments: Sequence[int]) -> np.ndarray:
+    """Topics x words: whether a paragraph assigned to the topic uses the word (a topic with no
+    paragraph of its own may use any word)."""
+    column = {word: j for j, word in enumerate(vocabulary)}
+    row = {topic: i for i, topic in enumerate(topic_ids)}
+    allowed = np.zeros((len(topic_ids), len(vocabulary)), dtype=bool)
+    for doc, topic in zip(documents, assignments):
+        if topic in row:
+            allowed[row[topic], [column[w] for w in doc if w in column]] = True
+    allowed[~allowed.any(axis=1)] = True
+    return allowed
 
 
 def centroid_scores(embeddings: np.ndarray, assignments: Sequence[int],
@@ -137,16 +155,21 @@ def describe_topics(topic_ids: Sequence[int], topic_word: object, vocabulary: Se
                     assignments: Sequence[int] | None = None,
                     word_counts: Sequence[float] | np.ndarray | None = None,
                     n_words: int = 10, n_paragraphs: int = 3, label_words: int = 3,
-                    frequency_weight: float = 0.5) -> list[TopicDescription]:
+                    frequency_weight: float = 0.5,
+                    documents: Sequence[Sequence[str]] | None = None) -> list[TopicDescription]:
     """Label, FREX words and representative paragraphs of each topic of one fit.
 
     Row t of ``topic_word`` and column t of ``scores`` belong to ``topic_ids[t]`` (for
-    BERTopic: drop the outlier row -1 first, and keep the assignments' topic ids).
+    BERTopic: drop the outlier row -1 first, and keep the assignments' topic ids). With
+    ``documents`` (each paragraph's tokens) and ``assignments``, a topic is described only by
+    words its own paragraphs use: LDA's p(w|t) can rank high a word none of them has.
     """
     weights, scores = _dense(topic_word), np.asarray(scores, dtype=float)
     if len(topic_ids) != weights.shape[0] or len(topic_ids) != scores.shape[1]:
         raise ValueError("one topic_word row and one scores column per topic id")
-    words = frex_words(weights, vocabulary, n_words, frequency_weight, word_counts)
+    allowed = (_member_words(topic_ids, vocabulary, documents, assignments)
+               if documents is not None and assignments is not None else None)
+    words = frex_words(weights, vocabulary, n_words, frequency_weight, word_counts, allowed)
     local = None
     if assignments is not None:
         position = {t: i for i, t in enumerate(topic_ids)}

@@ -213,9 +213,13 @@ def prevalence_sections(data: RunData, kind: str, model: Any, which: str,
     (from prevalence_<column>.csv)."""
     import pandas as pd
 
+    from research.run_folder.layout import prevalence_file
+
     label = KIND_TITLE.get(kind, kind)
     sections: list[Section] = []
-    for number, (column, rows) in enumerate(data.prevalence.items()):
+    tables = [(column, rows, False) for column, rows in data.prevalence.items()]
+    tables += [(column, rows, True) for column, rows in data.prevalence_without_reused.items()]
+    for number, (column, rows, left_out) in enumerate(tables):
         part = pd.DataFrame([r for r in rows if r["model"] == model.column])
         if part.empty:
             continue
@@ -223,15 +227,18 @@ def prevalence_sections(data: RunData, kind: str, model: Any, which: str,
             outcome=part["topic"].astype(str))
         names = {o: f"{o} · {name}" if name else o
                  for o, name in zip(table["outcome"], table["label"])}
+        over = ", without reused text" if left_out else ""
         sections.append(Section(
-            f"{kind}-prevalence-{number}", f"{label}: topics by {column}",
+            f"{kind}-prevalence-{number}", f"{label}: topics by {column}{over}",
             f"{which} Each panel is one topic: per value of the metadata column {column}, the "
             "share of paragraphs whose topic it is, with a 95% interval from a bootstrap over "
             "the reports a metadata row describes (paragraphs of one report are resampled "
             "together). A group of one report has no spread between reports: its interval is "
-            "over that report's paragraphs (open diamond, *). Every fit's table is in "
-            f"prevalence_{column}.csv.",
-            prevalence_figure(table, f"{prefix}: topic share by {column}", names)))
+            "over that report's paragraphs (open diamond, *). "
+            + ("Paragraphs that are mostly text reused from an earlier report are left out. "
+               if left_out else "")
+            + f"Every fit's table is in {prevalence_file(column, left_out)}.",
+            prevalence_figure(table, f"{prefix}: topic share by {column}{over}", names)))
     return sections
 
 
