@@ -255,6 +255,15 @@ def classify(
                                         " and <out>.regression-without-reused.csv; every row "
                                         "gets a `reused` column."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
+    resume: bool = typer.Option(False, "--resume", help="Go on with an interrupted run (or "
+                                "add new reports to a finished --out): reports already in the "
+                                "output are skipped. JSON Lines and CSV."),
+    workers: int = typer.Option(None, "--workers", help="Classify on a local Dask cluster of "
+                                "this many worker processes (output identical to the default "
+                                "in-process run)."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Classify on a running Dask "
+                                  "cluster, e.g. tcp://host:8786 (workers need this package "
+                                  "and the files at the same paths)."),
     verbose: bool = typer.Option(False, "--verbose", help="List every line not kept as "
                                  "paragraph text (on stderr)."),
 ) -> None:
@@ -262,6 +271,7 @@ def classify(
 
     Rows also give each paragraph's place, the thresholds, and near misses and borderline tags.
     """
+    from research.cluster import check_cluster_options, dask_client
     from research.config import CorpusConfig, load_config
     from research.themes.model_io import load_model
     from research.themes.writers import WRITERS
@@ -271,6 +281,10 @@ def classify(
 
     if fmt not in WRITERS:
         fail(f"--format must be jsonl, csv or html (got {fmt!r})")
+    if resume and (out_path is None or fmt == "html"):
+        fail("--resume: needs --out FILE in jsonl or csv (an HTML page is written in one "
+             "piece at the end)")
+    check_cluster_options(workers, scheduler)
     if without_reused and not by:
         fail("--without-reused: needs --by COLUMN (it leaves reused paragraphs out of the "
              "prevalence table by group)")
@@ -290,7 +304,7 @@ def classify(
         extra_outputs = prevalence_paths(out_path, without_reused) if by else []
         inputs = [Path(f) for f in files if f != "-"]
         for target in (out_path, dropped_path, *extra_outputs):
-            check_output(target, inputs=inputs, force=force)
+            check_output(target, inputs=inputs, force=force or resume)
     if table is not None and table.by_subdocument and not one_per_line:
         # (with --one-per-line there are no sub-documents: rows for them describe nothing)
         from research.themes.apply import check_subdocument_rows
@@ -298,8 +312,9 @@ def classify(
         check_subdocument_rows(table, files, settings, one_per_line)
     model, meta = load_model(model_dir)
     grouping = Grouping(by, meta["themes"], without_reused) if by else None
-    summaries = classify_all(files, model, meta, settings, one_per_line, fmt, out_path,
-                             dropped_path, table, grouping)
+    with dask_client(workers, scheduler) as client:
+        summaries = classify_all(files, model, meta, settings, one_per_line, fmt, out_path,
+                                 dropped_path, table, grouping, client, resume, force)
     failed_count = len(files) - len(summaries)
     report_console = out if out_path else console
     if summaries:
@@ -411,54 +426,138 @@ def report_prevalence(grouping: Grouping, out_path: Path | None, to: Console) ->
 def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: Any,
                  one_per_line: bool, fmt: str, out_path: Path | None,
                  dropped_path: Path | None, table: Any = None,
-                 grouping: Grouping | None = None) -> list[Any]:
+                 grouping: Grouping | None = None, client: Any = None,
+                 resume: bool = False, force: bool = False) -> list[Any]:
     """Stream every file's rows into one output; a bad file is one error line, the rest go on.
 
-    With --out, the output and the dropped-line log appear whole at the end or not at all.
-    ``table`` (metadata) adds its columns to every row; ``grouping`` collects, per paragraph,
-    its report, its ``by`` value and its themes (and flags reused rows) for the prevalence
-    tables, computed before the output is closed so the HTML page can draw them.
+    Rows come in the order the files were given, computed here or on ``client``'s Dask cluster
+    (research/themes/file_outcomes.py), so the output is the same either way. With --out in
+    JSON Lines or CSV the rows go to partial files that an interrupted run leaves for
+    ``resume`` (research/resumable.py); every output appears whole at the end, or not at all
+    when no report could be classified. ``table`` (metadata) adds its columns to every row;
+    ``grouping`` collects, per paragraph, its report, its ``by`` value and its themes (and
+    flags reused rows) for the prevalence tables, computed before the output is closed so the
+    HTML page can draw them.
     """
-    import contextlib
-
-    from research.corpus.records import dump_jsonl, json_values
+    from research.corpus.records import dump_jsonl
     from research.errors import InputError
-    from research.outputs import AtomicFile
-    from research.themes.apply import FileSummary, classify_file
+    from research.resumable import RESUMABLE_FORMATS, PartialOutputs, WholeOutputs
+    from research.themes.apply import theme_thresholds
+    from research.themes.file_outcomes import file_outcomes
     from research.themes.writers import WRITERS
 
-    summaries: list[FileSummary] = []
-    files_out = [AtomicFile(p) for p in (out_path, dropped_path) if p is not None]
-    with contextlib.ExitStack() as stack:
-        handles = [stack.enter_context(f) for f in files_out]
+    columns = list(table.columns) if table is not None else []
+    if grouping is not None and grouping.without_reused:
+        columns.insert(0, "reused")
+    targets = [p for p in (out_path, dropped_path) if p is not None]
+    if out_path is not None and fmt in RESUMABLE_FORMATS:
+        outputs: Any = PartialOutputs(targets, fmt, classify_fingerprint(
+            meta, settings, fmt, one_per_line, columns), resume, force)
+    else:
+        outputs = WholeOutputs(targets)
+    thresholds = theme_thresholds(model, meta)
+    with outputs:
+        handles = outputs.open(thresholds)
         output, dropped = handles if handles else (sys.stdout, None)
-        columns = list(table.columns) if table is not None else []
-        if grouping is not None and grouping.without_reused:
-            columns.insert(0, "reused")
-        writer = WRITERS[fmt](output, meta, columns)
-        for path in files:
-            summary = FileSummary(path)
-            try:
-                for row in classify_file(path, model, meta, settings, one_per_line, summary):
-                    if table is not None:
-                        unit, values = table.lookup(row["doc"], row["title"])
-                        if grouping is not None:
-                            grouping.add(row, unit, values)
-                        row.update(json_values(values))
-                    writer.write(row)
-            except InputError as exc:
-                print_error(exc)
-                continue
-            summaries.append(summary)
-            if dropped is not None:
-                dropped.write(dump_jsonl(vars(n) for n in summary.dropped))
+        writer = WRITERS[fmt](output, meta, columns, continuing=bool(outputs.done))
+        summaries = resumed_summaries(outputs, table, grouping)
+        todo = [f for f in files if f not in set(outputs.done)]
+        if outputs.done:
+            say(f"resuming: {len(outputs.done)} reports already in {outputs.partials[0]}, "
+                f"{len(todo)} to go")
+        with classify_progress(len(todo)) as advance:
+            for outcome in file_outcomes(todo, model, meta, settings, one_per_line, client):
+                summary = outcome.summary
+                try:
+                    if outcome.error is not None:
+                        raise InputError(outcome.path, outcome.error.removeprefix(
+                            f"{outcome.path}: "))
+                    for row in outcome.rows:
+                        add_metadata(row, table, grouping)
+                        writer.write(row)
+                except InputError as exc:
+                    outputs.file_failed()
+                    print_error(exc)
+                    advance(0)
+                    continue
+                summaries.append(summary)
+                if dropped is not None:
+                    dropped.write(dump_jsonl(vars(n) for n in summary.dropped))
+                outputs.file_finished(outcome.path, summary.chinese_share)
+                advance(summary.paragraphs)
         if summaries:
             prevalence = grouping.tables() if grouping is not None else []
             writer.close([s.as_dict(meta["themes"]) for s in summaries], prevalence)
-        for file in files_out:
-            if not summaries:
-                file.discard()  # every file failed: write nothing at all
+            outputs.complete()
+        else:
+            outputs.abandon()  # every file failed: write nothing at all
     return summaries
+
+
+def add_metadata(row: dict[str, Any], table: Any, grouping: Grouping | None) -> None:
+    """Give a row its report's metadata columns (and let --by note its group)."""
+    from research.corpus.records import json_values
+
+    if table is None:
+        return
+    unit, values = table.lookup(row["doc"], row["title"])
+    if grouping is not None:
+        grouping.add(row, unit, values)
+    row.update(json_values(values))
+
+
+def resumed_summaries(outputs: Any, table: Any, grouping: Grouping | None) -> list[Any]:
+    """Summaries (and group rows) of the reports an earlier run already wrote, read back from
+    its output, so totals and prevalence tables cover every report."""
+    from research.themes.apply import FileSummary
+
+    summaries: dict[str, FileSummary] = {}
+    shares = getattr(outputs, "ledger", None)
+    for row in outputs.done_rows():
+        summary = summaries.setdefault(row["file"], FileSummary(row["file"]))
+        summary.paragraphs += 1
+        summary.theme_counts.update(row["themes"])
+        if shares is not None:
+            summary.chinese_share = shares.chinese_shares.get(row["file"], 1.0)
+        if table is not None and grouping is not None:
+            unit, values = table.lookup(row["doc"], row["title"])
+            grouping.add(row, unit, values)
+    return list(summaries.values())
+
+
+def classify_fingerprint(meta: dict[str, Any], settings: Any, fmt: str, one_per_line: bool,
+                         columns: list[str]) -> str:
+    """What an interrupted classify run and its resumption must share."""
+    from research.resumable import fingerprint
+
+    return fingerprint(model=meta, corpus=settings.model_dump(mode="json"), format=fmt,
+                       one_per_line=one_per_line, columns=columns)
+
+
+class classify_progress:
+    """A bar over reports (with paragraphs counted) on a terminal; nothing when piped."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import TimeElapsedColumn, TimeRemainingColumn
+
+        self.progress = Progress(TextColumn("classifying"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("reports, {task.fields[paragraphs]} paragraphs"),
+                                 TimeElapsedColumn(), TimeRemainingColumn(), console=console,
+                                 transient=True, disable=not console.is_terminal)
+        self.task = self.progress.add_task("classify", total=total, paragraphs=0)
+        self.paragraphs = 0
+
+    def __enter__(self) -> Callable[[int], None]:
+        self.progress.__enter__()
+        return self.advance
+
+    def advance(self, paragraphs: int) -> None:
+        self.paragraphs += paragraphs
+        self.progress.update(self.task, advance=1, paragraphs=self.paragraphs)
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.__exit__(*exc)
 
 
 def print_theme_table(summaries: list[Any], themes: list[str], to: Console) -> None:

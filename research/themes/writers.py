@@ -42,7 +42,7 @@ class JsonlWriter:
     """One JSON object a line, written as soon as the row is ready."""
 
     def __init__(self, handle: IO[str], meta: dict[str, Any],
-                 extra: Sequence[str] = ()) -> None:
+                 extra: Sequence[str] = (), continuing: bool = False) -> None:
         self.handle = handle
 
     def write(self, row: dict[str, Any]) -> None:
@@ -57,11 +57,11 @@ class CsvWriter:
     column per theme (flat, so a spreadsheet or pandas reads it without parsing)."""
 
     def __init__(self, handle: IO[str], meta: dict[str, Any],
-                 extra: Sequence[str] = ()) -> None:
+                 extra: Sequence[str] = (), continuing: bool = False) -> None:
         self.handle, self.themes = handle, list(meta["themes"])
         self.columns = (*COLUMNS, *extra)
         self.writer = csv.writer(handle)
-        self.started = False
+        self.started = continuing  # resuming an output that has its header already
 
     def write(self, row: dict[str, Any]) -> None:
         if not self.started:  # the header comes with the first row: no rows, no output
@@ -80,7 +80,7 @@ class HtmlWriter:
     """Collects rows and writes one self-contained page at the end (not for huge inputs)."""
 
     def __init__(self, handle: IO[str], meta: dict[str, Any],
-                 extra: Sequence[str] = ()) -> None:
+                 extra: Sequence[str] = (), continuing: bool = False) -> None:
         self.handle, self.meta = handle, meta
         self.rows: list[dict[str, Any]] = []
 

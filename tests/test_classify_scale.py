@@ -1,0 +1,200 @@
+"""`research classify` on Dask (a LocalCluster, and a scheduler started by `dask scheduler` on
+loopback) and `--resume` after a real interruption: the output never differs from one
+in-process run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SEEDS
+from tests.helpers import run_cli
+
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+
+def reports(folder: Path, copies: int = 1) -> list[str]:
+    """The seed reports (``copies`` times, under other names) plus one unreadable file, so a
+    failure in the middle of a batch is part of every comparison."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(copies):
+        for path in SEED_FILES:
+            shutil.copy(path, folder / f"{k}_{path.name}")
+    (folder / "1_empty.txt").write_bytes(b"")
+    return sorted(str(p) for p in folder.glob("*.txt"))
+
+
+def classify(files: list[str], out: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("classify", *files, "--out", str(out), *options)
+
+
+def dropped(out: Path) -> Path:
+    return out.with_name(out.stem + ".dropped.jsonl")
+
+
+@pytest.fixture(scope="module")
+def in_process(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path, str]:
+    folder = tmp_path_factory.mktemp("scale")
+    files = reports(folder / "reports")
+    out = folder / "in-process.jsonl"
+    done = classify(files, out)
+    assert done.returncode == 1, done.stderr  # one bad file among good ones
+    return files, out, done.stderr
+
+
+def assert_same_output(a: Path, b: Path) -> None:
+    assert a.read_bytes() == b.read_bytes()
+    assert dropped(a).read_bytes() == dropped(b).read_bytes()
+
+
+def test_local_cluster_output_is_identical(in_process: tuple[list[str], Path, str],
+                                           tmp_path: Path) -> None:
+    files, reference, stderr = in_process
+    out = tmp_path / "workers.jsonl"
+    done = classify(files, out, "--workers", "2")
+    assert done.returncode == 1, done.stderr
+    assert_same_output(reference, out)
+    error = [line for line in done.stderr.splitlines() if "1_empty.txt" in line]
+    assert error == [line for line in stderr.splitlines() if "1_empty.txt" in line]
+    assert len(error) == 1
+
+
+def test_scheduler_started_by_dask_command(in_process: tuple[list[str], Path, str],
+                                           tmp_path: Path) -> None:
+    files, reference, _ = in_process
+    bin_dir = Path(sys.executable).parent
+    address_file = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen(
+        [str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
+         "--no-dashboard", "--scheduler-file", str(address_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        for _ in range(600):
+            if address_file.exists() and address_file.stat().st_size:
+                break
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        worker = subprocess.Popen(
+            [str(bin_dir / "dask"), "worker", address, "--host", "127.0.0.1",
+             "--nthreads", "1", "--nworkers", "1", "--no-dashboard"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        out = tmp_path / "scheduler.jsonl"
+        done = classify(files, out, "--scheduler", address)
+        assert done.returncode == 1, done.stderr
+        assert_same_output(reference, out)
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
+
+
+def test_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    done = run_cli("classify", str(SEED_FILES[0]), "--out", str(out), "--scheduler",
+                   "tcp://127.0.0.1:9")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "cannot connect" in done.stderr
+    assert not out.exists()
+
+
+def test_resume_after_a_killed_run_gives_the_uninterrupted_output(tmp_path: Path) -> None:
+    files = reports(tmp_path / "reports", copies=3)
+    reference = tmp_path / "reference.jsonl"
+    assert classify(files, reference).returncode == 1
+    out = tmp_path / "themes.jsonl"
+    ledger = out.with_name(out.name + ".partial.json")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    run = subprocess.Popen([sys.executable, "-m", "research", "classify", *files, "--out",
+                            str(out)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    while run.poll() is None:  # kill it hard once a few reports are done
+        if ledger.exists() and len(json.loads(ledger.read_text() or "{}").get("files", [])) >= 3:
+            run.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    run.wait()
+    assert run.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    assert not out.exists()
+    done_before = json.loads(ledger.read_text())["files"]
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("a", encoding="utf-8") as handle:  # half a row of the report in flight
+        handle.write('{"file": "half a ro')
+
+    again = classify(files, out)  # without --resume: refused, nothing touched
+    assert again.returncode == 2 and "--resume" in again.stderr
+    assert partial.exists() and not out.exists()
+
+    resumed = classify(files, out, "--resume")
+    assert resumed.returncode == 1, resumed.stderr
+    assert f"resuming: {len(done_before)} reports already" in resumed.stdout
+    assert_same_output(reference, out)
+    assert not partial.exists() and not ledger.exists()
+
+
+def test_resume_adds_new_reports_to_a_finished_csv(tmp_path: Path) -> None:
+    files = reports(tmp_path / "reports")
+    good = [f for f in files if not f.endswith("empty.txt")]
+    reference = tmp_path / "reference.csv"
+    whole = classify(good, reference, "--format", "csv")
+    assert whole.returncode == 0
+    out = tmp_path / "themes.csv"
+    assert classify(good[:2], out, "--format", "csv").returncode == 0
+    resumed = classify(good, out, "--format", "csv", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming: 2 reports already" in resumed.stdout
+    assert_same_output(reference, out)
+    # the totals cover every report, those read back included
+    total = re.search(r"wrote (\d+) paragraphs", whole.stdout)
+    assert total and f"wrote {total[1]} paragraphs" in resumed.stdout
+
+
+def test_resume_refuses_another_model_or_options(tmp_path: Path) -> None:
+    files = [str(p) for p in SEED_FILES[:2]]
+    out = tmp_path / "themes.jsonl"
+    assert classify(files[:1], out).returncode == 0
+    partial = out.with_name(out.name + ".partial")
+    ledger = out.with_name(out.name + ".partial.json")
+    shutil.copy(out, partial)
+    ledger.write_text(json.dumps({"format": 1, "fingerprint": "0" * 16, "files": files[:1],
+                                  "chinese_shares": {}, "sizes": [partial.stat().st_size, 0]}))
+    done = classify(files, out, "--resume")
+    assert done.returncode == 2 and "another model" in done.stderr
+    assert done.stderr.strip().count("\n") == 0
+    ledger.write_text("not json")
+    done = classify(files, out, "--resume")
+    assert done.returncode == 2 and "not a ledger" in done.stderr
+    forced = classify(files, out, "--force")
+    assert forced.returncode == 0 and not partial.exists() and not ledger.exists()
+
+
+def test_resume_needs_a_row_by_row_output(tmp_path: Path) -> None:
+    for options in (["--format", "html", "--out", str(tmp_path / "x.html")], []):
+        done = run_cli("classify", str(SEED_FILES[0]), "--resume", *options)
+        assert done.returncode == 2 and "--resume" in done.stderr
+    done = run_cli("classify", str(SEED_FILES[0]), "--workers", "0")
+    assert done.returncode == 2 and "--workers" in done.stderr
+
+
+def test_loading_a_model_leaves_torch_unloaded() -> None:
+    code = ("import sys; from research.themes.model_io import load_model; load_model(); "
+            "import skops.io._trusted_types as t; "
+            "print('torch' in sys.modules, len(t.SKLEARN_ESTIMATOR_TYPE_NAMES))")
+    hidden = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, check=True).stdout.split()
+    with_torch = subprocess.run([sys.executable, "-c", "import torch; " + code],
+                                capture_output=True, text=True, cwd=ROOT, check=True
+                                ).stdout.split()
+    assert hidden[0] == "False" and with_torch[0] == "True"
+    assert hidden[1] == with_torch[1]  # skops trusts the same scikit-learn types either way
