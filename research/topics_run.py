@@ -27,7 +27,7 @@ from research.size_checks import check_models_fit_corpus, check_vocabulary_left
 from research.corpus.reuse import ParagraphRef, report_key, reused_flags
 from research.topic_prevalence import topic_prevalence
 from research.topics.base import TopicModel, TopicResult
-from research.topics.embeddings import embed
+from research.topics.embeddings import embed_batches
 
 SWEEPABLE = {"k", "alpha", "eta", "passes", "iterations", "n_neighbors", "n_components",
              "min_dist", "min_cluster_size"}
@@ -75,6 +75,34 @@ def build_model(point: SweepPoint, tokenizer: ChineseTokenizer,
 
 def embedding_key(config: BERTopicModelConfig) -> str:
     return f"{config.embedding.backend}:{config.embedding.model or ''}"
+
+
+def embed_for_models(experiment: TopicsExperiment, texts: list[str], say: Any, timer: Timer
+                     ) -> tuple[dict[str, Any], dict[str, bool]]:
+    """Embeddings for each distinct embedding setting the models need, and whether each came
+    whole from the cache. Batches are cached as they finish (an interrupted run resumes) and
+    computed on the config's Dask cluster (``cluster:``) when it names one."""
+    from research.cluster import dask_client
+
+    needed = {embedding_key(m): m.embedding for m in experiment.models
+              if KINDS[m.kind].needs_embeddings}
+    embeddings: dict[str, Any] = {}
+    cache_hits: dict[str, bool] = {}
+    if not needed:
+        return embeddings, cache_hits
+    with dask_client(experiment.cluster.workers, experiment.cluster.scheduler) as client:
+        for key, setting in needed.items():
+            say(f"embedding with {setting.backend} (batches cached as they finish)")
+            with timer.stage("embed"):
+                vectors, stats = embed_batches(texts, setting.backend, setting.model,
+                                               setting.cache_dir, client=client,
+                                               device=setting.device)
+            if stats.loaded:
+                say(f"embedding: {stats.loaded} batches from the cache, {stats.computed} "
+                    "computed")
+            embeddings[key] = vectors
+            cache_hits[key] = stats.computed == 0
+    return embeddings, cache_hits
 
 
 def lda_terms(results: list[TopicResult], tokens: list[list[str]]) -> dict[str, Any]:
@@ -182,16 +210,7 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
     check_vocabulary_left(tokens, len(tokenizer.excluded), experiment.source)
     say(f"vocabulary: {len(tokenizer.excluded)} words left out "
         f"({', '.join(f'{reason} {len(words)}' for reason, words in dropped.items()) or 'none'})")
-    embeddings: dict[str, Any] = {}
-    cache_hits: dict[str, bool] = {}
-    for model in experiment.models:
-        if KINDS[model.kind].needs_embeddings and embedding_key(model) not in embeddings:
-            say(f"embedding with {model.embedding.backend} (cached after the first run)")
-            with timer.stage("embed"):
-                vectors, hit = embed(texts, model.embedding.backend, model.embedding.model,
-                                     model.embedding.cache_dir)
-            embeddings[embedding_key(model)] = vectors
-            cache_hits[embedding_key(model)] = hit
+    embeddings, cache_hits = embed_for_models(experiment, texts, say, timer)
     points = [pt for m in experiment.models for pt in expand_sweep(m)]
     results: list[TopicResult] = []
     total = len(points) * len(experiment.random_seeds)

