@@ -267,9 +267,9 @@ def classify(
                                         " and <out>.regression-without-reused.csv; every row "
                                         "gets a `reused` column."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
-    resume: bool = typer.Option(False, "--resume", help="Go on with an interrupted run (or "
-                                "add new reports to a finished --out): reports already in the "
-                                "output are skipped. JSON Lines and CSV."),
+    resume: bool = typer.Option(False, "--resume", help="Go on with an interrupted run of "
+                                "the same command: the reports it finished are skipped, the "
+                                "output ends as an uninterrupted run's. JSON Lines and CSV."),
     workers: int = typer.Option(None, "--workers", help="Classify on a local Dask cluster of "
                                 "this many worker processes (output identical to the default "
                                 "in-process run)."),
@@ -296,6 +296,11 @@ def classify(
     if resume and (out_path is None or fmt == "html"):
         fail("--resume: needs --out FILE in jsonl or csv (an HTML page is written in one "
              "piece at the end)")
+    if resume and force:
+        fail("--resume and --force: give one (--resume goes on with an interrupted run, "
+             "--force starts again)")
+    if resume and "-" in files:
+        fail("--resume: standard input ('-') cannot be skipped or resumed; save it to a file")
     check_cluster_options(workers, scheduler)
     if without_reused and not by:
         fail("--without-reused: needs --by COLUMN (it leaves reused paragraphs out of the "
@@ -328,10 +333,18 @@ def classify(
         from research.themes.apply import warm_up
 
         warm_up(model, meta, settings)
-    with dask_client(workers, scheduler) as client:
-        summaries = classify_all(files, model, meta, settings, one_per_line, fmt, out_path,
-                                 dropped_path, table, grouping, client, resume, force)
-    failed_count = len(files) - len(summaries)
+    try:
+        with dask_client(workers, scheduler) as client:
+            summaries, failed_count = classify_all(files, model, meta, settings,
+                                                   one_per_line, fmt, out_path, dropped_path,
+                                                   table, grouping, client, resume, force)
+    except KeyboardInterrupt:
+        from research.resumable import partial_path
+
+        if out_path is not None and partial_path(out_path).exists():
+            fail(f"interrupted: the reports finished so far are in {partial_path(out_path)}; "
+                 "the same command with --resume goes on from there", 130)
+        raise
     report_console = out if out_path else console
     if summaries:
         print_theme_table(summaries, meta["themes"], report_console)
@@ -443,8 +456,9 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
                  one_per_line: bool, fmt: str, out_path: Path | None,
                  dropped_path: Path | None, table: Any = None,
                  grouping: Grouping | None = None, client: Any = None,
-                 resume: bool = False, force: bool = False) -> list[Any]:
+                 resume: bool = False, force: bool = False) -> tuple[list[Any], int]:
     """Stream every file's rows into one output; a bad file is one error line, the rest go on.
+    Returns the summaries of every report in the output and how many failed in this run.
 
     Rows come in the order the files were given, computed here or on ``client``'s Dask cluster
     (research/themes/file_outcomes.py), so the output is the same either way. With --out in
@@ -468,7 +482,7 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
     targets = [p for p in (out_path, dropped_path) if p is not None]
     if out_path is not None and fmt in RESUMABLE_FORMATS:
         outputs: Any = PartialOutputs(targets, fmt, classify_fingerprint(
-            meta, settings, fmt, one_per_line, columns), resume, force)
+            meta, settings, fmt, one_per_line, columns, table), resume, force)
     else:
         outputs = WholeOutputs(targets)
     thresholds = theme_thresholds(model, meta)
@@ -477,11 +491,12 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
         output, dropped = handles if handles else (sys.stdout, None)
         writer = WRITERS[fmt](output, meta, columns, continuing=bool(outputs.done))
         summaries = resumed_summaries(outputs, table, grouping)
-        todo = [f for f in files if f not in set(outputs.done)]
+        done = outputs.done
+        todo = [f for f in files if f == "-" or os.path.realpath(f) not in done]
         if outputs.done:
             say(f"resuming: {len(outputs.done)} reports already in {outputs.partials[0]}, "
                 f"{len(todo)} to go")
-        started, fresh = time.perf_counter(), 0
+        started, fresh, failed = time.perf_counter(), 0, 0
         with classify_progress(len(todo)) as advance:
             for outcome in file_outcomes(todo, model, meta, settings, one_per_line, client):
                 summary = outcome.summary
@@ -495,6 +510,7 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
                 except InputError as exc:
                     outputs.file_failed()
                     print_error(exc)
+                    failed += 1
                     advance(0)
                     continue
                 summaries.append(summary)
@@ -513,7 +529,7 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
             outputs.complete()
         else:
             outputs.abandon()  # every file failed: write nothing at all
-    return summaries
+    return summaries, failed
 
 
 def add_metadata(row: dict[str, Any], table: Any, grouping: Grouping | None) -> None:
@@ -534,13 +550,12 @@ def resumed_summaries(outputs: Any, table: Any, grouping: Grouping | None) -> li
     from research.themes.apply import FileSummary
 
     summaries: dict[str, FileSummary] = {}
-    shares = getattr(outputs, "ledger", None)
+    shares = outputs.chinese_shares
     for row in outputs.done_rows():
         summary = summaries.setdefault(row["file"], FileSummary(row["file"]))
         summary.paragraphs += 1
         summary.theme_counts.update(row["themes"])
-        if shares is not None:
-            summary.chinese_share = shares.chinese_shares.get(row["file"], 1.0)
+        summary.chinese_share = shares.get(os.path.realpath(row["file"]), 1.0)
         if table is not None and grouping is not None:
             unit, values = table.lookup(row["doc"], row["title"])
             grouping.add(row, unit, values)
@@ -548,12 +563,16 @@ def resumed_summaries(outputs: Any, table: Any, grouping: Grouping | None) -> li
 
 
 def classify_fingerprint(meta: dict[str, Any], settings: Any, fmt: str, one_per_line: bool,
-                         columns: list[str]) -> str:
-    """What an interrupted classify run and its resumption must share."""
+                         columns: list[str], table: Any = None) -> str:
+    """What an interrupted classify run and its resumption must share (the metadata by its
+    content: a row read back is grouped by today's table)."""
+    import hashlib
+
     from research.resumable import fingerprint
 
+    metadata = hashlib.sha256(Path(table.path).read_bytes()).hexdigest() if table else None
     return fingerprint(model=meta, corpus=settings.model_dump(mode="json"), format=fmt,
-                       one_per_line=one_per_line, columns=columns)
+                       one_per_line=one_per_line, columns=columns, metadata=metadata)
 
 
 class classify_progress:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import re
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +21,11 @@ from research.errors import ConfigError
 
 #: How long to wait for a scheduler given by address before saying it cannot be reached.
 CONNECT_TIMEOUT_S = 20
+#: More local workers than this many per core only cost memory (each is a process).
+MAX_WORKERS_PER_CORE = 4
+#: A scheduler's address as ``dask scheduler`` prints it: protocol, host, port.
+SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ucx|ws|wss)://(?P<host>[^\s/:]+|\[[0-9a-fA-F:]+\])"
+                               r":(?P<port>\d{1,5})$")
 #: How a LocalCluster starts its worker processes (see :func:`dask_client`).
 LOCAL_START_METHOD = "fork"
 
@@ -27,9 +35,13 @@ def check_cluster_options(workers: int | None, scheduler: str | None) -> None:
     if workers is not None and scheduler:
         raise ConfigError("--workers and --scheduler: give one (--workers starts a local "
                           "cluster, --scheduler joins a running one)")
-    if workers is not None and workers < 1:
-        raise ConfigError(f"--workers must be at least 1 (got {workers})")
-    if scheduler is not None and "://" not in scheduler:
+    cores = os.cpu_count() or 1
+    if workers is not None and not 1 <= workers <= MAX_WORKERS_PER_CORE * cores:
+        raise ConfigError(f"--workers must be between 1 and {MAX_WORKERS_PER_CORE * cores} "
+                          f"on this machine ({cores} cores; each worker is a process of a few "
+                          f"hundred MB) (got {workers})")
+    match = SCHEDULER_ADDRESS.match(scheduler or "")
+    if scheduler is not None and (not match or not 0 < int(match["port"]) < 65536):
         raise ConfigError(f"--scheduler {scheduler!r}: expected an address like "
                           "tcp://host:8786")
 
@@ -63,9 +75,15 @@ def dask_client(workers: int | None = None, scheduler: str | None = None
     # Forked workers start with this process's imports and loaded models (about 0.5 s);
     # spawned ones import everything again (about 5 s each on two cores, longer than
     # classifying the seeds ten times over).
-    with dask.config.set({"distributed.worker.multiprocessing-method": LOCAL_START_METHOD}):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+    # Ctrl-C in a terminal reaches the whole process group: workers forked while SIGINT is
+    # ignored stay quiet (no traceback from each), and this process stops them on its way out.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with dask.config.set({"distributed.worker.multiprocessing-method": LOCAL_START_METHOD}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     with cluster, Client(cluster) as client:
         yield client
 

@@ -306,14 +306,20 @@ class ClusterConfig(StrictModel):
 
     workers: int | None = Field(None, ge=1, description="worker processes of a LocalCluster "
                                 "on this machine")
-    scheduler: str | None = Field(None, pattern=r"^[a-z]+://", description="address of a "
-                                  "running Dask scheduler, e.g. tcp://host:8786")
+    scheduler: str | None = Field(None, description="address of a running Dask scheduler, "
+                                  "e.g. tcp://host:8786")
 
     @model_validator(mode="after")
     def _one_of(self) -> ClusterConfig:
+        from research.cluster import check_cluster_options
+
         if self.workers is not None and self.scheduler is not None:
             raise ValueError("give workers (a local cluster) or scheduler (a running one), "
                              "not both")
+        try:  # the same checks as the command-line options
+            check_cluster_options(self.workers, self.scheduler)
+        except ConfigError as exc:
+            raise ValueError(str(exc).replace("--", "")) from None
         return self
 
 

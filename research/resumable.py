@@ -1,34 +1,35 @@
 """Outputs that survive an interruption: `research classify --out` over thousands of files.
 
 Rows go to ``<out>.partial`` (and lines not kept to ``<dropped>.partial``) as each report is
-finished; after every report the files are flushed to disk and a ledger
-(``<out>.partial.json``) records which reports are done and how many bytes each partial file
-held then. An interrupted run leaves the partial files and the ledger; ``--resume`` cuts them
-back to the last finished report, skips the reports the ledger lists and goes on. Only a run
-that finishes renames the partial files into place, so ``<out>`` is always whole.
+finished; after every report the files are flushed to disk and one line is appended to a
+ledger (``<out>.partial.json``, JSON Lines: a header, then per report its resolved path, size
+and modification time, and the bytes each partial file held then). An interrupted run leaves
+the partial files and the ledger; ``--resume`` checks them, cuts the partial files back to the
+last finished report, skips the reports the ledger lists and goes on. Only a run that finishes
+renames the partial files into place, so ``<out>`` is always whole. A lock file keeps a second
+run off the same output while the first one writes.
 
-``--resume`` against a finished output (new reports added to the folder) starts from a copy of
-it: the reports in it are skipped, the new ones appended. Rows of the reports already done are
-read back (``done_rows``) so totals and prevalence tables cover every report.
+Everything read back is untrusted: the ledger is validated line by line, the settings it was
+written with must match, every report it lists must still be the same file, and the rows in
+the partial output must belong to exactly those reports — all before anything is truncated.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
-import io
 import json
 import os
-import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from research.errors import InputError
 
-LEDGER_FORMAT = 1
+LEDGER_FORMAT = 2
 #: Formats written row by row, which can therefore be resumed (HTML is one page at the end).
 RESUMABLE_FORMATS = ("jsonl", "csv")
 
@@ -47,15 +48,28 @@ def fingerprint(**settings: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-class Ledger(BaseModel):
-    """The ledger file: untrusted like any file on disk, so validated field by field."""
+def file_identity(path: str) -> tuple[str, int, int]:
+    """(resolved path, size, modification time): the same report, unchanged since."""
+    resolved = os.path.realpath(path)
+    stat = os.stat(resolved)
+    return resolved, stat.st_size, stat.st_mtime_ns
 
+
+class LedgerHeader(BaseModel):
     model_config = ConfigDict(extra="forbid")
     format: int
     fingerprint: str
-    files: list[str]
-    chinese_shares: dict[str, float]
-    sizes: list[int]
+
+
+class LedgerEntry(BaseModel):
+    """One finished report. Untrusted like any file on disk, so validated field by field."""
+
+    model_config = ConfigDict(extra="forbid")
+    file: str
+    size: int = Field(ge=0)
+    mtime_ns: int
+    chinese_share: float = Field(ge=0, le=1)
+    sizes: list[Annotated[int, Field(ge=0)]]
 
 
 def _sync(handle: IO[str]) -> None:
@@ -78,108 +92,142 @@ class PartialOutputs:
         self.force = force
         self.partials = [partial_path(t) for t in self.targets]
         self.ledger_file = ledger_path(self.targets[0])
-        self.ledger = Ledger(format=LEDGER_FORMAT, fingerprint=settings_fingerprint, files=[],
-                             chinese_shares={}, sizes=[0] * len(self.targets))
+        self.lock_file = self.targets[0].with_name(self.targets[0].name + ".lock")
+        self.entries: list[LedgerEntry] = []
         self.handles: list[IO[str]] = []
+        self.ledger: IO[str] | None = None
+        self.lock: IO[str] | None = None
         self.outcome = "interrupted"
 
     # -- starting ---------------------------------------------------------------------------
-    def check_start(self) -> None:
-        """Refuse to start over an interrupted run's partial files unless told what to do."""
-        left = self.ledger_file.exists() or self.partials[0].exists()
-        if left and not (self.resume or self.force):
-            raise InputError(self.partials[0], "an interrupted run left this; add --resume to "
-                             "go on with it, or --force to start again")
-
-    def _load_ledger(self) -> None:
-        try:
-            self.ledger = Ledger.model_validate_json(self.ledger_file.read_bytes())
-        except (OSError, ValidationError, ValueError):
-            raise InputError(self.ledger_file, "not a ledger this package wrote; use --force "
-                             "to start again") from None
-        if self.ledger.fingerprint != self.fingerprint:
-            raise InputError(self.ledger_file, "the interrupted run used another model, "
-                             "format or options; rerun with those, or use --force to start "
-                             "again")
-        if len(self.ledger.sizes) != len(self.targets) or any(
-                not p.exists() or p.stat().st_size < size
-                for p, size in zip(self.partials, self.ledger.sizes)):
-            raise InputError(self.partials[0], "shorter than its ledger says; use --force to "
-                             "start again")
-
-    def _adopt_finished_output(self, expected_thresholds: dict[str, float]) -> None:
-        """Resume from a whole earlier output: copy it and list the reports it holds."""
-        for target, partial in zip(self.targets, self.partials):
-            if target.exists():
-                shutil.copyfile(target, partial)
-            else:
-                partial.write_text("", encoding="utf-8")
-        files: list[str] = []
-        for row in read_rows(self.partials[0], self.fmt):
-            if row.get("thresholds") not in (None, expected_thresholds):
-                raise InputError(self.targets[0], "was written with another model (its "
-                                 "thresholds differ); use --force to start again")
-            if row["file"] not in files:
-                files.append(row["file"])
-        self.ledger = Ledger(format=LEDGER_FORMAT, fingerprint=self.fingerprint, files=files,
-                             chinese_shares={}, sizes=[p.stat().st_size for p in self.partials])
-        self._write_ledger()
-
     def __enter__(self) -> PartialOutputs:
         return self
 
+    def _take_lock(self) -> None:
+        """One run per output: a second one is refused while the first writes."""
+        self.lock = open(self.lock_file, "a", encoding="utf-8")
+        try:
+            fcntl.flock(self.lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.lock.close()
+            self.lock = None
+            raise InputError(self.targets[0], "another run is writing this output now; wait "
+                             "for it, or give another --out") from None
+
+    def _read_ledger(self) -> None:
+        """Load and check the ledger, the reports it lists and the partial rows, cutting
+        nothing yet. A last line cut short by a crash is ignored (it was not yet durable)."""
+        bad = "not a ledger this package wrote; use --force to start again"
+        try:
+            lines = self.ledger_file.read_bytes().decode("utf-8").split("\n")
+        except (OSError, UnicodeDecodeError):
+            raise InputError(self.ledger_file, bad) from None
+        try:
+            header = LedgerHeader.model_validate_json(lines[0])
+            complete = lines[1:-1]  # the text after the last newline is an unfinished line
+            self.entries = [LedgerEntry.model_validate_json(line) for line in complete]
+        except (ValidationError, ValueError):
+            raise InputError(self.ledger_file, bad) from None
+        if header.format != LEDGER_FORMAT or header.fingerprint != self.fingerprint:
+            raise InputError(self.ledger_file, "the interrupted run used another model, "
+                             "format, metadata or options; rerun with those, or use --force "
+                             "to start again")
+        sizes = self.sizes
+        if any(len(e.sizes) != len(self.targets) for e in self.entries):
+            raise InputError(self.ledger_file, bad)
+        for partial, size in zip(self.partials, sizes):
+            if not partial.is_file() or partial.stat().st_size < size:
+                raise InputError(partial, "missing or shorter than its ledger says; use "
+                                 "--force to start again")
+        for entry in self.entries:
+            try:
+                same = file_identity(entry.file)[1:] == (entry.size, entry.mtime_ns)
+            except OSError:
+                same = True  # gone from disk: its rows stay; it is simply not given again
+            if not same:
+                raise InputError(entry.file, "changed since the interrupted run classified "
+                                 "it; use --force to start again")
+        listed = {e.file for e in self.entries}
+        found = {os.path.realpath(r["file"]) if r["file"] != "-" else "-"
+                 for r in self.done_rows()}
+        if found != listed:
+            raise InputError(self.partials[0], "its rows do not match the ledger's reports; "
+                             "use --force to start again")
+
     def open(self, expected_thresholds: dict[str, float]) -> list[IO[str]]:
         """Open the partial files for appending, cut back to the last finished report."""
-        self.check_start()
         for folder in {t.parent for t in self.targets}:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise InputError(folder, f"cannot create folder ({exc.strerror})") from None
-        if self.resume and self.ledger_file.exists():
-            self._load_ledger()
-        elif self.resume and self.targets[0].exists():
-            self._adopt_finished_output(expected_thresholds)
+        self._take_lock()
+        left = self.ledger_file.exists() or any(p.exists() for p in self.partials)
+        if self.resume and not self.ledger_file.exists():
+            raise InputError(self.targets[0], "nothing to resume (no interrupted run's ledger "
+                             f"{self.ledger_file.name}); run without --resume" if not left else
+                             "the partial output has no ledger; use --force to start again")
+        if left and not self.resume and not self.force:
+            raise InputError(self.partials[0], "an interrupted run left this; add --resume to "
+                             "go on with it, or --force to start again")
+        if self.resume:
+            self._read_ledger()
         else:
+            self.entries = []
             for partial in self.partials:
                 partial.unlink(missing_ok=True)
-        for partial, size in zip(self.partials, self.ledger.sizes):
+        for partial, size in zip(self.partials, self.sizes):
             handle = open(partial, "a+", encoding="utf-8", newline="")
             handle.truncate(size)  # whatever an interrupted report had begun to write
             handle.seek(size)
             self.handles.append(handle)
-        self._write_ledger()
+        self._rewrite_ledger()
         return self.handles
 
     # -- progress ---------------------------------------------------------------------------
     @property
-    def done(self) -> list[str]:
-        """Reports finished by an earlier run (skipped now), in the order they were written."""
-        return list(self.ledger.files)
+    def sizes(self) -> list[int]:
+        return list(self.entries[-1].sizes) if self.entries else [0] * len(self.targets)
+
+    @property
+    def done(self) -> set[str]:
+        """Resolved paths of the reports finished by an earlier run (skipped now)."""
+        return {e.file for e in self.entries}
+
+    @property
+    def chinese_shares(self) -> dict[str, float]:
+        return {e.file: e.chinese_share for e in self.entries}
 
     def done_rows(self) -> Iterator[dict[str, Any]]:
         """The rows of the reports already done, read back from the partial output."""
-        yield from read_rows(self.partials[0], self.fmt, limit=self.ledger.sizes[0])
+        yield from read_rows(self.partials[0], self.fmt, limit=self.sizes[0])
 
     def file_failed(self) -> None:
         """Cut back whatever a report that failed had begun to write."""
-        for handle, size in zip(self.handles, self.ledger.sizes):
+        for handle, size in zip(self.handles, self.sizes):
             handle.truncate(size)
             handle.seek(size)
 
     def file_finished(self, path: str, chinese_share: float) -> None:
-        """Make a finished report's rows durable, then record it in the ledger."""
+        """Make a finished report's rows durable, then append it to the ledger."""
         for handle in self.handles:
             _sync(handle)
-        self.ledger.files.append(path)
-        self.ledger.chinese_shares[path] = chinese_share
-        self.ledger.sizes = [h.tell() for h in self.handles]
-        self._write_ledger()
+        resolved, size, mtime = file_identity(path) if path != "-" else ("-", 0, 0)
+        entry = LedgerEntry(file=resolved, size=size, mtime_ns=mtime,
+                            chinese_share=chinese_share, sizes=[h.tell() for h in self.handles])
+        self.entries.append(entry)
+        assert self.ledger is not None
+        self.ledger.write(entry.model_dump_json() + "\n")
+        _sync(self.ledger)
 
-    def _write_ledger(self) -> None:
+    def _rewrite_ledger(self) -> None:
+        """The ledger as checked (an unfinished last line dropped), open for appending."""
         temp = self.ledger_file.with_name(self.ledger_file.name + ".tmp")
-        temp.write_text(self.ledger.model_dump_json(), encoding="utf-8")
+        header = LedgerHeader(format=LEDGER_FORMAT, fingerprint=self.fingerprint)
+        temp.write_text("".join(m.model_dump_json() + "\n" for m in [header, *self.entries]),
+                        encoding="utf-8")
         os.replace(temp, self.ledger_file)
+        self.ledger = open(self.ledger_file, "a", encoding="utf-8")
 
     # -- ending -----------------------------------------------------------------------------
     def complete(self) -> None:
@@ -193,6 +241,8 @@ class PartialOutputs:
             if self.outcome == "complete":
                 _sync(handle)
             handle.close()
+        if self.ledger is not None:
+            self.ledger.close()
         if self.outcome == "complete":
             for partial, target in zip(self.partials, self.targets):
                 os.chmod(partial, 0o644)
@@ -201,32 +251,52 @@ class PartialOutputs:
             for partial in self.partials:
                 partial.unlink(missing_ok=True)
             self.ledger_file.unlink(missing_ok=True)
+        if self.lock is not None:
+            if self.outcome in ("complete", "abandon"):
+                self.lock_file.unlink(missing_ok=True)
+            self.lock.close()
 
 
-def read_rows(path: Path, fmt: str, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Rows of a classify output (JSON Lines or CSV) up to byte ``limit``, with ``themes`` as a
-    list and ``thresholds`` as a dict in both formats."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        text = handle.buffer.read(limit).decode("utf-8") if limit is not None else handle.read()
+def _lines(path: Path, limit: int) -> Iterator[str]:
+    """Decoded lines of the first ``limit`` bytes, read as they are needed."""
+    left = limit
+    with open(path, "rb") as handle:
+        for raw in handle:
+            if left <= 0:
+                return
+            raw = raw[:left]
+            left -= len(raw)
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(path, "not UTF-8 where its ledger says rows end; use --force "
+                                 "to start again") from None
+
+
+def read_rows(path: Path, fmt: str, limit: int) -> Iterator[dict[str, Any]]:
+    """Rows of a classify output (JSON Lines or CSV) in its first ``limit`` bytes, with
+    ``themes`` as a list in both formats; streamed, so a large output is never read whole."""
+    lines = _lines(path, limit)
     if fmt == "jsonl":
-        # split at newlines only: str.splitlines would also cut at U+2028 inside a paragraph
-        for number, line in enumerate(filter(None, text.split("\n")), 1):
+        for number, line in enumerate(lines, 1):
             try:
                 row = json.loads(line)
             except ValueError:
                 raise InputError(path, f"line {number} is not JSON; use --force to start "
                                  "again") from None
-            if not isinstance(row, dict) or "file" not in row or "themes" not in row:
+            if not isinstance(row, dict) or not isinstance(row.get("file"), str) \
+                    or not isinstance(row.get("themes"), list):
                 raise InputError(path, f"line {number} is not a classify row")
             yield row
         return
-    for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), 2):
-        if "file" not in row or "themes" not in row:
-            raise InputError(path, f"line {number} is not a classify row")
-        thresholds = {k.removeprefix("threshold_"): float(v) for k, v in row.items()
-                      if k.startswith("threshold_")}
-        yield {**row, "themes": [t for t in row["themes"].split(";") if t],
-               "thresholds": thresholds}
+    try:
+        for number, row in enumerate(csv.DictReader(lines), 2):
+            if not isinstance(row.get("file"), str) or not isinstance(row.get("themes"), str):
+                raise InputError(path, f"line {number} is not a classify row")
+            yield {**row, "themes": [t for t in row["themes"].split(";") if t]}
+    except csv.Error:
+        raise InputError(path, "not a CSV this package wrote; use --force to start "
+                         "again") from None
 
 
 class WholeOutputs:
@@ -239,6 +309,7 @@ class WholeOutputs:
         self.files = [AtomicFile(t) for t in targets]
         self.handles: list[IO[str]] = []
         self.partials: list[Path] = []
+        self.chinese_shares: dict[str, float] = {}
 
     def __enter__(self) -> WholeOutputs:
         return self
@@ -248,8 +319,8 @@ class WholeOutputs:
         return self.handles
 
     @property
-    def done(self) -> list[str]:
-        return []
+    def done(self) -> set[str]:
+        return set()
 
     def done_rows(self) -> Iterator[dict[str, Any]]:
         return iter(())

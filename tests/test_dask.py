@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -90,9 +89,18 @@ def test_scheduler_started_by_dask_command(in_process: tuple[list[str], Path, st
              "--nthreads", "1", "--nworkers", "1", "--no-dashboard"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
         out = tmp_path / "scheduler.jsonl"
-        done = classify(files, out, "--scheduler", address)
+        base = Path(files[0]).parent.parent  # relative names, from another folder than the
+        relative = [os.path.relpath(f, base) for f in files]  # worker's: still found
+        done = run_cli("classify", *relative, "--out", str(out), "--scheduler", address,
+                       cwd=base)
         assert done.returncode == 1, done.stderr
-        assert_same_output(reference, out)
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert {r["file"] for r in rows} <= set(relative)  # the names as given
+        for row in rows:
+            row["file"] = str(base / row["file"])
+        assert rows == [json.loads(line) for line in
+                        reference.read_text(encoding="utf-8").splitlines()]
+        assert dropped(out).read_bytes() == dropped(reference).read_bytes()
     finally:
         for process in (worker, scheduler):
             if process is not None:
@@ -109,82 +117,97 @@ def test_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_resume_after_a_killed_run_gives_the_uninterrupted_output(tmp_path: Path) -> None:
-    files = reports(tmp_path / "reports", copies=3)
-    reference = tmp_path / "reference.jsonl"
-    assert classify(files, reference).returncode == 1
-    out = tmp_path / "themes.jsonl"
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_resume_after_a_killed_run_gives_the_uninterrupted_output(tmp_path: Path,
+                                                                  fmt: str) -> None:
+    files = reports(tmp_path / "reports", copies=2)
+    reference = tmp_path / f"reference.{fmt}"
+    assert classify(files, reference, "--format", fmt).returncode == 1
+    out = tmp_path / f"themes.{fmt}"
     ledger = out.with_name(out.name + ".partial.json")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     run = subprocess.Popen([sys.executable, "-m", "research", "classify", *files, "--out",
-                            str(out)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+                            str(out), "--format", fmt], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while run.poll() is None:  # kill it hard once a few reports are done
-        if ledger.exists() and len(json.loads(ledger.read_text() or "{}").get("files", [])) >= 3:
+        if ledger.exists() and ledger.read_text(encoding="utf-8").count("\n") >= 4:
             run.send_signal(signal.SIGKILL)
             break
         time.sleep(0.05)
     run.wait()
     assert run.returncode == -signal.SIGKILL, "the run finished before it could be killed"
     assert not out.exists()
-    done_before = json.loads(ledger.read_text())["files"]
+    done_before = ledger.read_text(encoding="utf-8").count("\n") - 1
     partial = out.with_name(out.name + ".partial")
     with partial.open("a", encoding="utf-8") as handle:  # half a row of the report in flight
         handle.write('{"file": "half a ro')
+    with ledger.open("a", encoding="utf-8") as handle:  # and half a ledger line
+        handle.write('{"file": "/x", "si')
 
-    again = classify(files, out)  # without --resume: refused, nothing touched
+    again = classify(files, out, "--format", fmt)  # without --resume: refused, nothing touched
     assert again.returncode == 2 and "--resume" in again.stderr
     assert partial.exists() and not out.exists()
 
-    resumed = classify(files, out, "--resume")
-    assert resumed.returncode == 1, resumed.stderr
-    assert f"resuming: {len(done_before)} reports already" in resumed.stdout
+    resumed = classify(files, out, "--format", fmt, "--resume")
+    assert resumed.returncode == 1, resumed.stderr  # the empty file fails again, in this run
+    assert f"resuming: {done_before} reports already" in resumed.stdout
     assert_same_output(reference, out)
     assert not partial.exists() and not ledger.exists()
 
 
-def test_resume_adds_new_reports_to_a_finished_csv(tmp_path: Path) -> None:
-    files = reports(tmp_path / "reports")
-    good = [f for f in files if not f.endswith("empty.txt")]
-    reference = tmp_path / "reference.csv"
-    whole = classify(good, reference, "--format", "csv")
-    assert whole.returncode == 0
-    out = tmp_path / "themes.csv"
-    assert classify(good[:2], out, "--format", "csv").returncode == 0
-    resumed = classify(good, out, "--format", "csv", "--resume")
-    assert resumed.returncode == 0, resumed.stderr
-    assert "resuming: 2 reports already" in resumed.stdout
-    assert_same_output(reference, out)
-    # the totals cover every report, those read back included
-    total = re.search(r"wrote (\d+) paragraphs", whole.stdout)
-    assert total and f"wrote {total[1]} paragraphs" in resumed.stdout
+def test_resume_refuses_what_it_cannot_trust(tmp_path: Path) -> None:
+    import fcntl
 
-
-def test_resume_refuses_another_model_or_options(tmp_path: Path) -> None:
     files = [str(p) for p in SEED_FILES[:2]]
     out = tmp_path / "themes.jsonl"
     assert classify(files[:1], out).returncode == 0
+    before = out.read_bytes()
+    done = classify(files, out, "--resume")  # a finished output: nothing to resume
+    assert done.returncode == 2 and "nothing to resume" in done.stderr
+    assert out.read_bytes() == before
     partial = out.with_name(out.name + ".partial")
     ledger = out.with_name(out.name + ".partial.json")
-    shutil.copy(out, partial)
-    ledger.write_text(json.dumps({"format": 1, "fingerprint": "0" * 16, "files": files[:1],
-                                  "chinese_shares": {}, "sizes": [partial.stat().st_size, 0]}))
-    done = classify(files, out, "--resume")
-    assert done.returncode == 2 and "another model" in done.stderr
-    assert done.stderr.strip().count("\n") == 0
-    ledger.write_text("not json")
-    done = classify(files, out, "--resume")
-    assert done.returncode == 2 and "not a ledger" in done.stderr
+    partial.write_bytes(before)
+    entry = {"file": os.path.realpath(files[0]), "size": Path(files[0]).stat().st_size,
+             "mtime_ns": Path(files[0]).stat().st_mtime_ns, "chinese_share": 1.0,
+             "sizes": [len(before), 0]}
+    dropped_partial = dropped(out).with_name(dropped(out).name + ".partial")
+    dropped_partial.write_text("", encoding="utf-8")
+    cases = {  # ledger text -> what the one error line says
+        json.dumps({"format": 2, "fingerprint": "0" * 16}) + "\n": "another model",
+        "not json\n": "not a ledger",
+        "{}\n" + json.dumps(entry) + "\n": "not a ledger",
+        json.dumps({"format": 2, "fingerprint": "0" * 16}) + "\n"
+        + json.dumps({**entry, "sizes": [-5, 0]}) + "\n": "not a ledger"}
+    for text, message in cases.items():
+        ledger.write_text(text, encoding="utf-8")
+        done = classify(files, out, "--resume")
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+        assert done.stderr.strip().count("\n") == 0
+        assert partial.read_bytes() == before  # checked before anything was cut
+    with open(out.with_name(out.name + ".lock"), "a") as lock:  # a run writing it now
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        done = classify(files, out, "--force")
+        assert done.returncode == 2 and "another run is writing" in done.stderr
     forced = classify(files, out, "--force")
     assert forced.returncode == 0 and not partial.exists() and not ledger.exists()
 
 
-def test_resume_needs_a_row_by_row_output(tmp_path: Path) -> None:
-    for options in (["--format", "html", "--out", str(tmp_path / "x.html")], []):
-        done = run_cli("classify", str(SEED_FILES[0]), "--resume", *options)
-        assert done.returncode == 2 and "--resume" in done.stderr
-    done = run_cli("classify", str(SEED_FILES[0]), "--workers", "0")
-    assert done.returncode == 2 and "--workers" in done.stderr
+def test_bad_options_are_one_line(tmp_path: Path) -> None:
+    first = str(SEED_FILES[0])
+    cases = [(["--resume", "--format", "html", "--out", str(tmp_path / "x.html")], "--resume"),
+             (["--resume"], "--resume"),
+             (["--resume", "--force", "--out", str(tmp_path / "y.jsonl")], "give one"),
+             (["--workers", "0"], "--workers"), (["--workers", "100000"], "--workers"),
+             (["--scheduler", "tcp://localhost:abc"], "--scheduler"),
+             (["--scheduler", "tcp://127.0.0.1:99999"], "--scheduler")]
+    for options, word in cases:
+        done = run_cli("classify", first, *options)
+        assert done.returncode == 2 and word in done.stderr, (options, done.stderr)
+        assert done.stderr.strip().count("\n") == 0
+    done = run_cli("classify", "-", "--resume", "--out", str(tmp_path / "z.jsonl"),
+                   stdin=b"x")
+    assert done.returncode == 2 and "standard input" in done.stderr
 
 
 def test_loading_a_model_leaves_torch_unloaded() -> None:

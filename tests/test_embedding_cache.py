@@ -187,3 +187,16 @@ def test_batch_keys_tell_apart_texts_that_join_alike():
     assert batch_digest(["甲\x1e乙", "丙"]) != batch_digest(["甲", "乙\x1e丙"])
     assert batch_digest(["甲", "乙"]) != batch_digest(["甲乙"])
     assert batch_digest(["甲", "乙"]) == batch_digest(["甲", "乙"])
+
+
+def test_a_cache_file_claiming_a_huge_shape_is_recomputed_not_allocated(tmp_path: Path) -> None:
+    from numpy.lib import format as npy_format
+
+    from research.topics.embeddings import load_batch
+
+    path = tmp_path / "huge.npy"
+    with path.open("wb") as handle:  # a valid header for 2.3 TiB of vectors, 8 bytes of data
+        npy_format.write_array_header_1_0(handle, {"descr": "<f4", "fortran_order": False,
+                                                   "shape": (1_600_000_000, 384)})
+        handle.write(b"\0" * 8)
+    assert load_batch(path, 1_600_000_000) is None

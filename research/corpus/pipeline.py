@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -183,12 +184,12 @@ def stage_document(document: RawDocument, config: CorpusConfig) -> StagedDocumen
 
 
 def stage_path(path: Path | str, config: CorpusConfig) -> StagedDocument | str:
-    """Read and stage one file (on a Dask worker); an unreadable file comes back as its
-    error line (plain text travels back from any worker)."""
+    """Read and stage one file (on a Dask worker: ``path`` absolute); an unreadable file comes
+    back as the reason (plain text travels back from any worker)."""
     try:
         return stage_document(read_document(path), config)
     except InputError as exc:
-        return str(exc)
+        return exc.reason
 
 
 def build_corpus(documents: Sequence[RawDocument], config: CorpusConfig,
@@ -258,13 +259,14 @@ def stage_on_cluster(client: Any, paths: Sequence[Path], config: CorpusConfig,
                      progress: Callable[[str], None] | None = None
                      ) -> tuple[list[StagedDocument], list[InputError]]:
     """Stage every file on the cluster, in path order; errors collected as in-process."""
-    futures = client.map(stage_path, [str(p) for p in paths], config=config, pure=False)
+    futures = client.map(stage_path, [os.path.abspath(p) for p in paths], config=config,
+                         pure=False)
     staged, errors = [], []
     for path, future in zip(paths, futures):
         result = future.result()
         future.release()
         if isinstance(result, str):
-            errors.append(InputError(path, result.removeprefix(f"{path}: ")))
+            errors.append(InputError(path, result))
             continue
         staged.append(result)
         if progress:

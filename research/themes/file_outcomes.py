@@ -10,6 +10,7 @@ driver holds the rows of a few files at a time, not of the whole folder.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,16 +39,27 @@ class FileOutcome:
     error: str | None = None
 
 
-def classify_collected(path: str, model: Any, meta: dict[str, Any], config: CorpusConfig,
-                       one_per_line: bool) -> tuple[list[dict[str, Any]], FileSummary,
-                                                   str | None]:
-    """A whole report's rows on a worker; an unreadable report comes back as its error line
-    (plain text travels back from any worker; a custom exception might not unpickle)."""
-    summary = FileSummary(path)
+def classify_collected(path: str, shown: str, model: Any, meta: dict[str, Any],
+                       config: CorpusConfig, one_per_line: bool
+                       ) -> tuple[list[dict[str, Any]], FileSummary, str | None]:
+    """A whole report's rows on a worker, read from ``path`` (absolute: a worker's working
+    folder is its own) and named ``shown`` (as the user gave it) in rows and messages; an
+    unreadable report comes back as its error line (plain text travels back from any worker;
+    a custom exception might not unpickle)."""
+    summary = FileSummary(shown)
     try:
-        return list(classify_file(path, model, meta, config, one_per_line, summary)), summary, None
+        rows = list(classify_file(path, model, meta, config, one_per_line, summary))
     except InputError as exc:
-        return [], summary, str(exc)
+        return [], summary, f"{shown}: {exc.reason}"
+    for row in rows:
+        row["file"] = shown
+    return rows, summary, None
+
+
+def _model(model: Any, meta: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The model as a task result: unlike scattered data, Dask recomputes it on another
+    worker when the one holding it dies."""
+    return model, meta
 
 
 def outcomes_in_process(files: Sequence[str], model: Any, meta: dict[str, Any],
@@ -62,20 +74,20 @@ def outcomes_on_cluster(client: Any, files: Sequence[str], model: Any, meta: dic
                         config: CorpusConfig, one_per_line: bool) -> Iterator[FileOutcome]:
     """Submit files to the cluster a window ahead of the writer; yield them in input order.
 
-    The model goes to every worker once (``scatter``), not with each task. Standard input
+    The model goes to the cluster once, as a task's result, not with each task. Standard input
     ('-') cannot travel to a worker and is classified here, in its place in the order.
     """
     from research.cluster import worker_count
 
     window = FILES_IN_FLIGHT_PER_WORKER * worker_count(client)
-    shared_model, shared_meta = client.scatter([model, meta], broadcast=True)
+    shared = client.submit(_model, model, meta, pure=False)
     pending: deque[tuple[str, Any]] = deque()
     queue = iter(files)
 
     def top_up() -> None:
         while len(pending) < window and (path := next(queue, None)) is not None:
             future = None if path == "-" else client.submit(
-                classify_collected, path, shared_model, shared_meta, config, one_per_line,
+                _classify_shared, os.path.abspath(path), path, shared, config, one_per_line,
                 pure=False)
             pending.append((path, future))
 
@@ -86,8 +98,22 @@ def outcomes_on_cluster(client: Any, files: Sequence[str], model: Any, meta: dic
         if future is None:
             yield from outcomes_in_process([path], model, meta, config, one_per_line)
             continue
-        rows, summary, error = future.result()
+        try:
+            rows, summary, error = future.result()
+        except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory …)
+            yield FileOutcome(path, [], FileSummary(path), f"{path}: the worker classifying "
+                              f"it stopped ({type(exc).__name__}); the other reports go on")
+            continue
+        finally:
+            future.release()
         yield FileOutcome(path, rows, summary, error)
+
+
+def _classify_shared(path: str, shown: str, shared: tuple[Any, dict[str, Any]],
+                     config: CorpusConfig, one_per_line: bool
+                     ) -> tuple[list[dict[str, Any]], FileSummary, str | None]:
+    model, meta = shared
+    return classify_collected(path, shown, model, meta, config, one_per_line)
 
 
 def file_outcomes(files: Sequence[str], model: Any, meta: dict[str, Any],

@@ -153,8 +153,12 @@ def load_batch(path: Path, rows: int) -> np.ndarray | None:
     wrong shape or dtype, not finite): a damaged file is recomputed, never trusted, and
     never unpickled."""
     try:
-        vectors = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, SyntaxError, TypeError):
+        # Mapped first: a header claiming a huge shape costs nothing until checked.
+        mapped = np.load(path, allow_pickle=False, mmap_mode="r")
+        if mapped.ndim != 2 or mapped.shape[0] != rows or mapped.dtype != np.float32:
+            return None
+        vectors = np.array(mapped)
+    except (OSError, ValueError, EOFError, SyntaxError, TypeError, MemoryError):
         return None
     return vectors if _valid(vectors, rows) else None
 
@@ -167,6 +171,7 @@ def _write_atomic(path: Path, vectors: np.ndarray) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             np.save(out, vectors, allow_pickle=False)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; a cache is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
