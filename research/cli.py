@@ -472,7 +472,6 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
     from research.corpus.records import dump_jsonl
     from research.errors import InputError
     from research.resumable import RESUMABLE_FORMATS, PartialOutputs, WholeOutputs
-    from research.themes.apply import theme_thresholds
     from research.themes.file_outcomes import file_outcomes
     from research.themes.writers import WRITERS
 
@@ -485,16 +484,15 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
             meta, settings, fmt, one_per_line, columns, table), resume, force)
     else:
         outputs = WholeOutputs(targets)
-    thresholds = theme_thresholds(model, meta)
     with outputs:
-        handles = outputs.open(thresholds)
+        handles = outputs.open()
         output, dropped = handles if handles else (sys.stdout, None)
-        writer = WRITERS[fmt](output, meta, columns, continuing=bool(outputs.done))
-        summaries = resumed_summaries(outputs, table, grouping)
         done = outputs.done
+        writer = WRITERS[fmt](output, meta, columns, continuing=bool(done))
+        summaries = resumed_summaries(outputs, table, grouping)
         todo = [f for f in files if f == "-" or os.path.realpath(f) not in done]
-        if outputs.done:
-            say(f"resuming: {len(outputs.done)} reports already in {outputs.partials[0]}, "
+        if done:
+            say(f"resuming: {len(done)} reports already in {outputs.partials[0]}, "
                 f"{len(todo)} to go")
         started, fresh, failed = time.perf_counter(), 0, 0
         with classify_progress(len(todo)) as advance:
@@ -502,8 +500,7 @@ def classify_all(files: list[str], model: Any, meta: dict[str, Any], settings: A
                 summary = outcome.summary
                 try:
                     if outcome.error is not None:
-                        raise InputError(outcome.path, outcome.error.removeprefix(
-                            f"{outcome.path}: "))
+                        raise InputError(outcome.path, outcome.error)
                     for row in outcome.rows:
                         add_metadata(row, table, grouping)
                         writer.write(row)
@@ -556,9 +553,8 @@ def resumed_summaries(outputs: Any, table: Any, grouping: Grouping | None) -> li
         summary.paragraphs += 1
         summary.theme_counts.update(row["themes"])
         summary.chinese_share = shares.get(os.path.realpath(row["file"]), 1.0)
-        if table is not None and grouping is not None:
-            unit, values = table.lookup(row["doc"], row["title"])
-            grouping.add(row, unit, values)
+        if grouping is not None:
+            add_metadata(row, table, grouping)  # the row already has its values: only --by
     return list(summaries.values())
 
 

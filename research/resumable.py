@@ -154,7 +154,7 @@ class PartialOutputs:
             raise InputError(self.partials[0], "its rows do not match the ledger's reports; "
                              "use --force to start again")
 
-    def open(self, expected_thresholds: dict[str, float]) -> list[IO[str]]:
+    def open(self) -> list[IO[str]]:
         """Open the partial files for appending, cut back to the last finished report."""
         for folder in {t.parent for t in self.targets}:
             try:
@@ -314,7 +314,7 @@ class WholeOutputs:
     def __enter__(self) -> WholeOutputs:
         return self
 
-    def open(self, expected_thresholds: dict[str, float]) -> list[IO[str]]:
+    def open(self) -> list[IO[str]]:
         self.handles = [f.__enter__() for f in self.files]
         return self.handles
 

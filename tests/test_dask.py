@@ -259,3 +259,32 @@ def test_topics_config_embeds_on_its_cluster(tmp_path: Path) -> None:
     both = {**config, "cluster": {"workers": 2, "scheduler": "tcp://127.0.0.1:8786"}}
     with pytest.raises(ConfigError, match="cluster.*not both"):
         validate(TopicsExperiment, both, "c.yaml")
+
+
+def test_resume_rebuilds_the_prevalence_tables(tmp_path: Path) -> None:
+    """Rows read back from the partial output feed --by and --without-reused as if they had
+    just been classified: every table equals an uninterrupted run's."""
+    options = ["--metadata", str(ROOT / "seeds/metadata.csv"), "--by", "province",
+               "--without-reused", "--format", "csv"]
+    files = [str(p) for p in SEED_FILES]
+    reference = tmp_path / "ref.csv"
+    assert classify(files, reference, *options).returncode == 0
+    out = tmp_path / "o.csv"
+    ledger = out.with_name(out.name + ".partial.json")
+    run = subprocess.Popen([sys.executable, "-m", "research", "classify", *files, "--out",
+                            str(out), *options], cwd=ROOT, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    while run.poll() is None:
+        if ledger.exists() and ledger.read_text(encoding="utf-8").count("\n") >= 3:
+            run.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    run.wait()
+    assert run.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    resumed = classify(files, out, *options, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming: 2 reports already" in resumed.stdout
+    for name in ("o.csv", "o.dropped.jsonl", "o.prevalence.csv", "o.regression.csv",
+                 "o.prevalence-without-reused.csv", "o.regression-without-reused.csv"):
+        assert (tmp_path / name).read_bytes() == (tmp_path / name.replace("o.", "ref.")
+                                                  ).read_bytes(), name

@@ -29,8 +29,9 @@ FILES_IN_FLIGHT_PER_WORKER = 2
 class FileOutcome:
     """One report: its rows (lazy in-process), what happened to it, or why it failed.
 
-    ``error`` is set when the report could not be read or had no paragraphs; in-process it can
-    also surface while ``rows`` is iterated (the file is read on the first row).
+    ``error`` (the reason, without the file name) is set when the report could not be read or
+    had no paragraphs; in-process it can also surface while ``rows`` is iterated (the file is
+    read on the first row).
     """
 
     path: str
@@ -44,13 +45,13 @@ def classify_collected(path: str, shown: str, model: Any, meta: dict[str, Any],
                        ) -> tuple[list[dict[str, Any]], FileSummary, str | None]:
     """A whole report's rows on a worker, read from ``path`` (absolute: a worker's working
     folder is its own) and named ``shown`` (as the user gave it) in rows and messages; an
-    unreadable report comes back as its error line (plain text travels back from any worker;
-    a custom exception might not unpickle)."""
+    unreadable report comes back as the reason (plain text travels back from any worker; a
+    custom exception might not unpickle)."""
     summary = FileSummary(shown)
     try:
         rows = list(classify_file(path, model, meta, config, one_per_line, summary))
     except InputError as exc:
-        return [], summary, f"{shown}: {exc.reason}"
+        return [], summary, exc.reason
     for row in rows:
         row["file"] = shown
     return rows, summary, None
@@ -101,8 +102,8 @@ def outcomes_on_cluster(client: Any, files: Sequence[str], model: Any, meta: dic
         try:
             rows, summary, error = future.result()
         except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory …)
-            yield FileOutcome(path, [], FileSummary(path), f"{path}: the worker classifying "
-                              f"it stopped ({type(exc).__name__}); the other reports go on")
+            yield FileOutcome(path, [], FileSummary(path), "the worker classifying it "
+                              f"stopped ({type(exc).__name__}); the other reports go on")
             continue
         finally:
             future.release()

@@ -133,13 +133,12 @@ def batch_path(backend: str, model: str | None, texts: Sequence[str], cache_dir:
     Nothing about the device is in the key: a model gives the same vectors on CPU and GPU up
     to the last bits, and a cache written on one is meant to be reused on the other."""
     digest = batch_digest(texts)
-    safe_model = (model or "default").replace("/", "_").replace(os.sep, "_")
-    return Path(cache_dir) / backend / safe_model / digest[:2] / f"{digest}.npy"
+    return Path(cache_dir) / backend / safe_model_name(model) / digest[:2] / f"{digest}.npy"
 
 
-def cache_path(backend: str, model: str | None, texts: list[str], cache_dir: Path) -> Path:
-    """The file holding ``texts`` as one entry (the whole-set key of tfidf-svd)."""
-    return batch_path(backend, model, texts, cache_dir)
+def safe_model_name(model: str | None) -> str:
+    """A model name or path as one folder name (also in Dask task keys)."""
+    return (model or "default").replace("/", "_").replace(os.sep, "_")
 
 
 def _valid(vectors: Any, rows: int) -> bool:
@@ -214,12 +213,12 @@ def _compute_dask(todo: dict[str, tuple[list[str], Path]], backend: str, model: 
     from distributed import as_completed
 
     digests = list(todo)
-    safe_model = (model or "default").replace("/", "_")
     # One key per batch digest: the scheduler merges a batch another caller already has in
     # flight instead of embedding it twice.
+    keys = [f"embed-{backend}-{safe_model_name(model)}-{d}" for d in digests]
     futures = client.map(compute_batch, [todo[d][0] for d in digests],
                          [str(todo[d][1]) for d in digests], backend=backend, model=model,
-                         device=device, key=[f"embed-{backend}-{safe_model}-{d}" for d in digests])
+                         device=device, key=keys)
     which = {future.key: digest for future, digest in zip(futures, digests)}
     out: dict[str, np.ndarray] = {}
     try:
