@@ -40,6 +40,24 @@ def dropped(out: Path) -> Path:
     return out.with_name(out.stem + ".dropped.jsonl")
 
 
+def kill_after_reports(files: list[str], out: Path, reports: int, *options: str) -> Path:
+    """Start `research classify` and kill it hard (SIGKILL) once its ledger lists ``reports``
+    finished reports; return the ledger."""
+    ledger = out.with_name(out.name + ".partial.json")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    run = subprocess.Popen([sys.executable, "-m", "research", "classify", *files, "--out",
+                            str(out), *options], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while run.poll() is None:  # the header line, then one line a report
+        if ledger.exists() and ledger.read_text(encoding="utf-8").count("\n") > reports:
+            run.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    run.wait()
+    assert run.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    return ledger
+
+
 @pytest.fixture(scope="module")
 def in_process(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path, str]:
     folder = tmp_path_factory.mktemp("scale")
@@ -124,18 +142,7 @@ def test_resume_after_a_killed_run_gives_the_uninterrupted_output(tmp_path: Path
     reference = tmp_path / f"reference.{fmt}"
     assert classify(files, reference, "--format", fmt).returncode == 1
     out = tmp_path / f"themes.{fmt}"
-    ledger = out.with_name(out.name + ".partial.json")
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    run = subprocess.Popen([sys.executable, "-m", "research", "classify", *files, "--out",
-                            str(out), "--format", fmt], cwd=ROOT, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while run.poll() is None:  # kill it hard once a few reports are done
-        if ledger.exists() and ledger.read_text(encoding="utf-8").count("\n") >= 4:
-            run.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.05)
-    run.wait()
-    assert run.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    ledger = kill_after_reports(files, out, 3, "--format", fmt)
     assert not out.exists()
     done_before = ledger.read_text(encoding="utf-8").count("\n") - 1
     partial = out.with_name(out.name + ".partial")
@@ -270,17 +277,7 @@ def test_resume_rebuilds_the_prevalence_tables(tmp_path: Path) -> None:
     reference = tmp_path / "ref.csv"
     assert classify(files, reference, *options).returncode == 0
     out = tmp_path / "o.csv"
-    ledger = out.with_name(out.name + ".partial.json")
-    run = subprocess.Popen([sys.executable, "-m", "research", "classify", *files, "--out",
-                            str(out), *options], cwd=ROOT, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-    while run.poll() is None:
-        if ledger.exists() and ledger.read_text(encoding="utf-8").count("\n") >= 3:
-            run.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.02)
-    run.wait()
-    assert run.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    kill_after_reports(files, out, 2, *options)
     resumed = classify(files, out, *options, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming: 2 reports already" in resumed.stdout
