@@ -5,7 +5,7 @@ lack (news, research, inspection and policy documents, interviews …), labeled 
 coders with the codebook and adjudicated by the lead developer. This script assembles the final
 labels (adjudication where the coders disagreed, else their shared decision), reports their
 agreement, and scores a model and the keyword baseline (count thresholds tuned on the seed
-labels) per theme.
+labels and the training supplement, as the shipped model is) per theme.
 
 Run: python -m experiments.heldout_check [--model DIR] [--json OUT]
 """
@@ -15,34 +15,29 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from experiments.coded_sets import assemble, decisions
 from research.corpus.records import atomic_write_text, dump_jsonl, iter_jsonl
-from research.themes.agreement import agreement
 from research.themes.classifier import KeywordBaseline
 from research.themes.codebook import load_codebook
 from research.themes.evaluate import fold_scores
-from research.themes.labels import load_labels
+from research.classifier_config import ClassifierExperiment
+from research.config import load_config
+from research.themes.labels import load_labels, load_supplement
 from research.themes.model_io import load_model
 
 HELDOUT = Path("seeds/heldout")
 WORK = HELDOUT / "work"
 
 
-def assemble(themes: list[str]) -> tuple[list[dict[str, object]], dict[str, object]]:
+def assemble_heldout(themes: list[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Final labels in paragraph order and the coders' agreement."""
-    first = {r["id"]: r["labels"] for r in iter_jsonl(WORK / "coder_a.jsonl")}
-    second = {r["id"]: r["labels"] for r in iter_jsonl(WORK / "coder_b.jsonl")}
-    adjudicated = {r["id"]: r["labels"] for r in iter_jsonl(WORK / "adjudication.jsonl")}
-    disputed = {i for i in first if set(first[i]) != set(second[i])}
-    if disputed != set(adjudicated):
-        raise SystemExit(f"adjudication must cover exactly the {len(disputed)} disagreements")
-    rows = []
-    for paragraph in iter_jsonl(HELDOUT / "paragraphs.jsonl"):
-        final = adjudicated.get(paragraph["id"], first[paragraph["id"]])
-        rows.append({**paragraph, "labels": [t for t in themes if t in final]})
-    return rows, agreement(first, second, themes)
+    return assemble(list(iter_jsonl(HELDOUT / "paragraphs.jsonl")),
+                    decisions([WORK / "coder_a.jsonl"]), decisions([WORK / "coder_b.jsonl"]),
+                    decisions([WORK / "adjudication.jsonl"]), themes)
 
 
 def scores(predicted: np.ndarray, truth: np.ndarray, themes: list[str]) -> dict[str, object]:
@@ -60,16 +55,21 @@ def main() -> None:
     args = parser.parse_args()
     codebook = load_codebook()
     themes = codebook.ids
-    rows, report = assemble(themes)
+    rows, report = assemble_heldout(themes)
     atomic_write_text(HELDOUT / "labels.jsonl", dump_jsonl(rows))
     atomic_write_text(HELDOUT / "agreement.json",
                       json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     texts = [str(r["text"]) for r in rows]
     truth = np.array([[int(t in r["labels"]) for t in themes] for r in rows])  # type: ignore
     model, meta = load_model(args.model)
-    seeds = load_labels(Path("seeds/labels/labels.jsonl"))
+    # the keyword rules' count thresholds are tuned on what the shipped model is trained on
+    experiment = load_config(Path("configs/classifier.yaml"), ClassifierExperiment)
+    seeds = load_labels(experiment.labels, codebook)
+    supplement = load_supplement(experiment.supplement, codebook, {r.id for r in seeds})
     keywords = KeywordBaseline(themes, codebook.keywords()).fit(
-        [r.text for r in seeds], np.array([[int(t in r.labels) for t in themes] for r in seeds]))
+        [r.text for r in seeds] + supplement.texts,
+        np.vstack([np.array([[int(t in r.labels) for t in themes] for r in seeds]),
+                   supplement.labels]))
     result = {"paragraphs": len(rows), "documents": len({r["doc"] for r in rows}),
               "coders_exact_match": report["exact_match"],
               "model": {"name": meta.get("name"), **scores(model.predict(texts), truth, themes)},

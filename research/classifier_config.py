@@ -64,6 +64,9 @@ class ClassifierExperiment(ExperimentConfig):
     name: str = Field(pattern=RUN_NAME, max_length=100)
     corpus: CorpusConfig = CorpusConfig()
     labels: Path = Path("seeds/labels/labels.jsonl")
+    supplement: list[Path] = Field([], description="labeled paragraphs from reports outside "
+                                   "the corpus (labels.jsonl rows with 'doc' and 'text'): in "
+                                   "every fold's training part and the final model, never scored")
     themes: Path = Path("configs/themes.yaml")
     cv: CrossValidationConfig = CrossValidationConfig()
     candidates: list[CandidateConfig] = Field(min_length=1)

@@ -19,8 +19,8 @@ from research.themes.codebook import Codebook, load_codebook
 from research.themes.embedder import MemoEmbedder
 from research.themes.features import EMBEDDING_FEATURES, theme_queries
 from research.themes.evaluate import (SCHEMES, Groups, Scheme, core_columns, cross_validate,
-                                      difference_interval, planned_folds)
-from research.themes.labels import check_against_corpus, load_labels
+                                      difference_interval, planned_folds, training_part)
+from research.themes.labels import check_against_corpus, load_labels, load_supplement
 from research.themes.model_io import data_hash, load_model, read_meta, save_model
 
 
@@ -162,12 +162,15 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
     themes = codebook.ids
     texts = [r.text for r in rows]
     labels = np.array([[int(t in r.labels) for t in themes] for r in rows])
+    supplement = load_supplement(experiment.supplement, codebook, {r.id for r in rows})
+    if supplement:
+        say(f"training folds also get {len(supplement)} supplement paragraphs (never scored)")
     check_enough_examples(labels, themes, experiment)
     embedders = make_embedders(experiment.candidates)
     for (backend, _), embedder in embedders.items():
         say(f"embedding labeled paragraphs with {backend} (cached after the first run)")
         with timer.stage("embed"):
-            embedder.warm(texts)
+            embedder.warm(texts + supplement.texts)
     by_id = {p.id: p for p in corpus.paragraphs}
     groups = Groups.of([by_id[r.id].doc for r in rows], [by_id[r.id].title for r in rows])
     cv = experiment.cv
@@ -189,15 +192,17 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
                     schemes[scheme] = cross_validate(
                         lambda c=candidate: make_candidate(c, codebook, embedders),
                         texts, labels, themes, groups, scheme, cv.folds, cv.repeats, cv.seed,
-                        on_fold=(lambda n=candidate.name: bar.advance(n)) if bar else None)
+                        on_fold=(lambda n=candidate.name: bar.advance(n)) if bar else None,
+                        supplement=supplement)
+            trained_on = training_part(texts, labels, groups.subdocument, None, supplement)
             with timer.stage(f"train_{candidate.name}"):
-                model = make_candidate(candidate, codebook, embedders).fit(
-                    texts, labels, groups=groups.subdocument)
+                model = make_candidate(candidate, codebook, embedders).fit(*trained_on)
             result = {**summary_of(schemes[cv.select_by]),
                       "schemes": {k: summary_of(v) for k, v in schemes.items()}}
             save_model(model, models_dir / candidate.name,
-                       model_meta(candidate, codebook, texts, [r.labels for r in rows], model,
-                                  result, cv.select_by))
+                       model_meta(candidate, codebook, trained_on[0],
+                                  [[t for t, on in zip(themes, row) if on]
+                                   for row in trained_on[1]], model, result, cv.select_by))
             result["paragraphs_per_second"] = measure_throughput(
                 models_dir / candidate.name, [p.text for p in corpus.paragraphs])
             result["fold_scores"] = {k: v["fold_scores"] for k, v in schemes.items()}
@@ -232,7 +237,9 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
         write.write_manifest(folder.work, new_manifest(
             "classifier", experiment.model_dump(mode="json"), timer,
             random_seeds=[cv.seed], corpus_hash=corpus.fingerprint(),
-            raw_data_hash=files_hash(files), labeled_paragraphs=len(rows), default=default))
+            raw_data_hash=files_hash(files), labeled_paragraphs=len(rows),
+            supplement_paragraphs=len(supplement),
+            supplement_hash=files_hash(list(experiment.supplement)), default=default))
         if context.finish:
             context.finish(folder)
     return folder.final

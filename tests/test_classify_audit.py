@@ -126,15 +126,20 @@ def test_thresholds_are_the_models_and_explain_every_decision(
     assert any(row["themes"] for row in checked)
 
 
+def first_near_miss(rows: Rows) -> tuple[dict, str]:
+    """The first paragraph (in report order) with a score under its threshold by at most
+    NEAR_MISS, and that theme: found from the scores, whichever model is shipped."""
+    return next((row, t) for row in rows for t in row["thresholds"]
+                if 0 < row["thresholds"][t] - row["scores"][t] <= NEAR_MISS)
+
+
 def test_a_score_just_under_its_threshold_is_a_near_miss_not_a_theme(rows: Rows) -> None:
-    """Seed 003's opening paragraph scores 'layout' 0.44 against 0.475: not tagged, but listed."""
+    """A paragraph of seed 003 scores a theme just under its threshold: not tagged, but listed."""
     assert NEAR_MISS == 0.1
-    opening = rows[0]
-    assert opening["text"].startswith("近年来,扶沟县")
-    assert "layout" in opening["near_misses"] and "layout" not in opening["themes"]
-    assert 0 < opening["thresholds"]["layout"] - opening["scores"]["layout"] <= NEAR_MISS
+    row, theme = first_near_miss(rows)
+    assert theme in row["near_misses"] and theme not in row["themes"]
     misses = [(row, t) for row in rows for t in row["near_misses"]]
-    assert len(misses) >= 3
+    assert misses  # how many depends on the shipped model; the window is checked for each
     for row, theme in misses:
         assert theme not in row["themes"]
         assert row["thresholds"][theme] - NEAR_MISS <= row["scores"][theme] < row["thresholds"][
@@ -276,17 +281,18 @@ def test_html_shows_the_thresholds_and_marks_near_misses(rows: Rows, shipped: Mo
              for tr in table.find("tr") if tr.find("td")}
     assert cells == {t: format_score(v) for t, v in thresholds.items()}
     assert page.find(cls="key")[0].find(cls="near-miss")  # the key explains the marking
-    opening = page.find("div", cls="para", data_id=rows[0]["id"])[0]
-    [miss] = opening.find(cls="near-miss", data_theme="layout")
+    row, theme = first_near_miss(rows)
+    shown = page.find("div", cls="para", data_id=row["id"])[0]
+    [miss] = shown.find(cls="near-miss", data_theme=theme)
     assert "chip" in miss.classes
-    score, threshold = rows[0]["scores"]["layout"], thresholds["layout"]
+    score, threshold = row["scores"][theme], thresholds[theme]
     digits = score_digits(score, threshold)
     assert format_score(score, digits) in miss.text()
-    decided = {c.attrs["data-theme"] for c in opening.find(cls="chip")
+    decided = {c.attrs["data-theme"] for c in shown.find(cls="chip")
                if "near-miss" not in c.classes}
-    assert decided == set(rows[0]["themes"]) and "layout" not in decided
-    para = opening.find(cls="meta")[0].text()
-    assert rows[0]["section"] in para and rows[0]["title"] in para
+    assert decided == set(row["themes"]) and theme not in decided
+    para = shown.find(cls="meta")[0].text()
+    assert row["section"] in para and row["title"] in para
 
 
 def test_html_marks_borderline_decisions(shipped: Model) -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from research.config import CorpusConfig
 from research.corpus.pipeline import build_corpus_from_folder
-from research.themes.classifier import inner_splits
+from research.errors import InputError
+from research.themes.classifier import KeywordBaseline, inner_splits
 from research.themes.codebook import load_codebook
-from research.themes.evaluate import (Groups, OutOfFold, calibration_error, difference_interval,
-                                      outer_splits, planned_folds)
-from research.themes.labels import load_labels
+from research.themes.evaluate import (Groups, OutOfFold, calibration_error, cross_validate,
+                                      difference_interval, outer_splits, planned_folds)
+from research.themes.labels import load_labels, load_supplement
 from tests.conftest import ROOT
 
 CODEBOOK = ROOT / "configs/themes.yaml"
@@ -80,3 +83,70 @@ def test_calibration_error_is_zero_for_honest_scores_and_large_for_overconfident
     honest = (rng.random(20000) < scores).astype(int)
     assert calibration_error(honest, scores) < 0.02
     assert calibration_error(honest, np.where(scores > 0.5, 1.0, 0.0)) > 0.2
+
+
+class RecordingBaseline(KeywordBaseline):
+    """The keyword rules, remembering what each fit was given (a real estimator, observed)."""
+
+    fits: list[list[str]] = []
+
+    def fit(self, texts, labels, groups=None):  # noqa: ANN001, ANN201
+        RecordingBaseline.fits.append(list(texts))
+        assert len(groups) == len(texts) == len(labels)
+        return super().fit(texts, labels, groups)
+
+
+def write_supplement(path, rows) -> None:  # noqa: ANN001
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+
+
+def test_a_supplement_joins_every_training_fold_and_is_never_scored(data, tmp_path) -> None:  # noqa: ANN001
+    texts, y, groups, themes, keywords = data
+    path = tmp_path / "supplement.jsonl"
+    write_supplement(path, [
+        {"id": "x1", "doc": "d1", "text": "县财政安排义务教育专项资金两千万元。", "labels": ["funding"]},
+        {"id": "x2", "doc": "d2", "text": "全县招聘特岗教师八十名。", "labels": ["staffing"]}])
+    supplement = load_supplement([path], load_codebook(CODEBOOK), set())
+    assert supplement.labels.tolist()[0][themes.index("funding")] == 1
+    RecordingBaseline.fits = []
+    result = cross_validate(lambda: RecordingBaseline(themes, keywords), texts, y, themes,
+                            groups, "document", supplement=supplement)
+    assert len(RecordingBaseline.fits) == 5
+    for fitted in RecordingBaseline.fits:
+        assert fitted[-2:] == supplement.texts and len(fitted) < len(texts) + 2
+    # scored paragraphs are the corpus's only, each once
+    assert result["out_of_fold"][0].predicted.shape == y.shape
+    plain = cross_validate(lambda: KeywordBaseline(themes, keywords), texts, y, themes, groups,
+                           "document")
+    assert plain["folds"] == result["folds"]
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"id": "x1", "text": "全县招聘特岗教师八十名。", "labels": ["staffing"]}, "needs 'doc'"),
+    ({"id": "x1", "doc": "d", "text": "  ", "labels": []}, "empty 'text'"),
+    ({"id": "TAKEN", "doc": "d", "text": "招聘教师。", "labels": []}, "also in the labels"),
+    ({"id": "x1", "doc": "d", "text": "招聘教师。", "labels": ["teachers"]}, "unknown theme"),
+])
+def test_a_bad_supplement_row_is_one_error_naming_the_file(tmp_path, row, message) -> None:  # noqa: ANN001
+    path = tmp_path / "supplement.jsonl"
+    write_supplement(path, [row])
+    with pytest.raises(InputError, match=message) as caught:
+        load_supplement([path], load_codebook(CODEBOOK), {"TAKEN"})
+    assert "supplement.jsonl" in str(caught.value)
+
+
+def test_a_research_label_file_is_a_supplement_and_its_skips_are_not_labels(tmp_path) -> None:  # noqa: ANN001
+    """A researcher's own labels (as `research label` writes them) can train beside the seeds."""
+    from research.themes.label_store import Item, decision_row
+
+    codebook = load_codebook(CODEBOOK)
+    kept = Item("q1", "my_report", "标题", "一、师资", "全县招聘特岗教师八十名。")
+    skipped = Item("q2", "my_report", "标题", "", "看不清的段落")
+    path = tmp_path / "my_labels.jsonl"
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in (
+        decision_row(kept, ["staffing"], "me", "h" * 16, codebook.ids),
+        decision_row(skipped, None, "me", "h" * 16, codebook.ids))), encoding="utf-8")
+    supplement = load_supplement([path], codebook, set())
+    assert supplement.texts == [kept.text] and len(supplement) == 1
+    assert supplement.labels[0].tolist() == [int(t == "staffing") for t in codebook.ids]

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from research.errors import InputError
-from research.themes.model_io import DEFAULT_MODEL_DIR, TRUSTED_TYPES, load_model
+from research.themes.model_io import (DEFAULT_MODEL_DIR, SKLEARN_TYPES, TRUSTED_TYPES,
+                                      import_skops, load_model)
 from tests.crafted_models import call_node, hide_node
 from tests.helpers import run_cli
 
@@ -51,9 +52,8 @@ def test_hidden_exec_node_through_classify_exits_without_running(tmp_path):
 
 
 def test_trusted_types_are_exactly_what_trained_models_contain(tmp_path):
-    """Every model kind this package saves loads with the list, and needs all of it."""
-    import skops.io as sio
-
+    """Every model kind this package saves loads with the lists, and needs all of them."""
+    sio = import_skops()
     from research.themes.classifier import KeywordBaseline, ThemeClassifier
 
     texts = ["学校经费投入增加", "教师编制补充到位", "校舍建设改造完成", "城乡教育均衡发展"] * 6
@@ -75,7 +75,31 @@ def test_trusted_types_are_exactly_what_trained_models_contain(tmp_path):
         path = tmp_path / f"{type(model).__name__}.skops"
         sio.dump(model.fit(texts, labels), path)
         seen |= set(sio.get_untrusted_types(file=path))
-    assert seen == TRUSTED_TYPES
+    assert seen == TRUSTED_TYPES | SKLEARN_TYPES
+
+
+def test_skops_trusts_no_scikit_learn_type_of_its_own() -> None:
+    """skops' default list (every scikit-learn estimator) is empty here: a model may hold only
+    the scikit-learn classes SKLEARN_TYPES names, exactly."""
+    import_skops()
+    import skops.io._trusted_types as skops_defaults
+
+    assert skops_defaults.SKLEARN_ESTIMATOR_TYPE_NAMES == []
+
+
+@pytest.mark.parametrize("estimator", ["FunctionTransformer", "StandardScaler"])
+def test_a_scikit_learn_type_our_models_do_not_use_is_refused(tmp_path, estimator):
+    """skops would trust these by default; a model folder holding one is refused by name."""
+    sio = import_skops()
+    import sklearn.preprocessing
+
+    model_dir = copy_model(tmp_path)
+    model, _ = load_model(model_dir)
+    model.stray_ = getattr(sklearn.preprocessing, estimator)()
+    sio.dump(model, model_dir / "model.skops")
+    with pytest.raises(InputError, match=rf"untrusted types: .*sklearn\.preprocessing\..*"
+                                         rf"{estimator}"):
+        load_model(model_dir)
 
 
 def edit_meta(model_dir: Path, **changes: object) -> None:
@@ -163,7 +187,8 @@ def test_model_install_copies_a_checked_model_and_refuses_a_crafted_one(tmp_path
     target = tmp_path / "installed"
     done = run_cli("model", "install", str(run_dir), "--to", str(target))
     assert done.returncode == 0, done.stderr
-    assert "tfidf-stacked" in done.stdout and str(target) in done.stdout
+    shipped_name = json.loads((DEFAULT_MODEL_DIR / "model.json").read_text(encoding="utf-8"))["name"]
+    assert f"installed {shipped_name} " in done.stdout and str(target) in done.stdout
     for name in ("model.json", "model.skops"):
         assert (target / name).read_bytes() == (DEFAULT_MODEL_DIR / name).read_bytes()
     marker = tmp_path / "owned"

@@ -52,6 +52,8 @@ def shrink(name: str, tmp_path: Path) -> Path:
     for key in ("labels", "themes"):
         if data.get(key):
             data[key] = str(ROOT / data[key])
+    if data.get("supplement"):
+        data["supplement"] = [str(ROOT / path) for path in data["supplement"]]
     if data["kind"] == "topics":
         data["random_seeds"] = [1]
         data["models"] = [shrink_model(m) for m in data["models"]]

@@ -19,7 +19,7 @@ from research.themes.codebook import CORE_THEMES, load_codebook
 from research.themes.evaluate import Groups, cross_validate
 from research.themes.features import CompactTfidfVectorizer, WordTokenizer
 from research.themes.labels import check_against_corpus, load_labels
-from research.themes.model_io import data_hash, load_model, save_model
+from research.themes.model_io import data_hash, import_skops, load_model, save_model
 from tests.conftest import ROOT
 
 LABELS = ROOT / "seeds/labels/labels.jsonl"
@@ -113,18 +113,23 @@ def test_model_folder_round_trip_and_refusal_of_foreign_types(tmp_path: Path, la
     assert meta["format"] == 1 and meta["themes"] == themes
     np.testing.assert_allclose(loaded.predict_proba(texts[200:260]),
                                model.predict_proba(texts[200:260]))
-    import skops.io as sio
-
+    sio = import_skops()
     sio.dump({"model": Path("x")}, tmp_path / "m" / "model.skops")
     with pytest.raises(InputError, match="untrusted"):
         load_model(folder)
 
 
 def test_shipped_default_model_was_trained_on_the_current_labels(labeled) -> None:  # noqa: ANN001
+    """The seed labels and the training supplement classifier.yaml names, in that order."""
     texts, _, themes, _ = labeled
     model, meta = load_model()
     rows = load_labels(LABELS, ROOT / "configs/themes.yaml")
-    assert meta["training_data_hash"] == data_hash(texts, [r.labels for r in rows])
+    supplement = [json.loads(line) for line in
+                  (ROOT / "seeds/supplement/labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert meta["training_data_hash"] == data_hash(
+        texts + [r["text"] for r in supplement],
+        [r.labels for r in rows] + [[t for t in themes if t in r["labels"]] for r in supplement])
+    assert meta["trained_on"] == len(rows) + len(supplement)
     assert meta["themes"] == themes and meta["codebook"]["core"] == list(CORE_THEMES)
     # chosen and scored on folds of whole documents, as new reports will be
     assert meta["cv"]["folds_of"] == "document" and meta["cv"]["core_macro_f1"] >= 0.75
@@ -185,7 +190,6 @@ def test_tokenizer_memory_is_per_instance_bounded_and_never_saved(tmp_path: Path
                                                                   labeled) -> None:  # noqa: ANN001
     import pickle
 
-    import skops.io as sio
     from sklearn.base import clone
 
     texts, y, themes, keywords = labeled
@@ -202,6 +206,7 @@ def test_tokenizer_memory_is_per_instance_bounded_and_never_saved(tmp_path: Path
 
     model = ThemeClassifier(themes, keywords, inner_folds=2).fit(texts[:200], y[:200])
     assert tokenizer_of(model).cache_info().currsize == 200
+    sio = import_skops()
     sio.dump(model, tmp_path / "model.skops")
     loaded = sio.load(tmp_path / "model.skops",
                       trusted=sio.get_untrusted_types(file=tmp_path / "model.skops"))

@@ -24,6 +24,7 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 
 from research.themes.codebook import CORE_THEMES
+from research.themes.labels import Supplement
 
 Scheme = Literal["paragraph", "subdocument", "document"]
 SCHEMES: tuple[Scheme, ...] = ("paragraph", "subdocument", "document")
@@ -139,9 +140,12 @@ class OutOfFold:
 def cross_validate(make: Callable[[], Any], texts: list[str], labels: np.ndarray,
                    themes: Sequence[str], groups: Groups, scheme: Scheme = "paragraph",
                    folds: int = 5, repeats: int = 3, seed: int = 0,
-                   on_fold: Callable[[], None] | None = None) -> dict[str, Any]:
+                   on_fold: Callable[[], None] | None = None,
+                   supplement: Supplement | None = None) -> dict[str, Any]:
     """Scores of a fresh estimator per fold, pooled per repetition, summarised over them.
 
+    A ``supplement`` (labeled paragraphs from outside the corpus) joins every fold's training
+    part and is never scored, so the scores stay those of held-out corpus text.
     The result also holds ``out_of_fold`` (the pooled decisions and scores of each repetition),
     which the comparison with the keyword baseline resamples.
     """
@@ -152,8 +156,8 @@ def cross_validate(make: Callable[[], Any], texts: list[str], labels: np.ndarray
         for train, test in splits:
             estimator = clone(prototype)
             start = time.perf_counter()
-            estimator.fit([texts[i] for i in train], labels[train],
-                          groups=groups.subdocument[train])
+            estimator.fit(*training_part(texts, labels, groups.subdocument, train,
+                                         supplement))
             test_texts = [texts[i] for i in test]
             scores[test] = estimator.predict_proba(test_texts)
             predicted[test] = estimator.decide(scores[test])
@@ -169,6 +173,18 @@ def cross_validate(make: Callable[[], Any], texts: list[str], labels: np.ndarray
     summary.update(scheme=scheme, repeats=len(repeated), folds=len(per_fold),
                    cv_seconds=round(seconds, 2), fold_scores=per_fold, out_of_fold=pooled)
     return summary
+
+
+def training_part(texts: Sequence[str], labels: np.ndarray, groups: np.ndarray,
+                  rows: np.ndarray | None, supplement: Supplement | None
+                  ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Texts, labels and groups to fit on: the given rows (all when None) plus the supplement."""
+    picked = np.arange(len(texts)) if rows is None else rows
+    chosen = [texts[i] for i in picked]
+    if not supplement:
+        return chosen, labels[picked], groups[picked]
+    return (chosen + list(supplement.texts), np.vstack([labels[picked], supplement.labels]),
+            np.concatenate([groups[picked], supplement.groups]))
 
 
 def planned_folds(scheme: Scheme, labels: np.ndarray, groups: Groups, folds: int,

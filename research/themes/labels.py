@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from research.corpus.records import Paragraph, iter_jsonl
@@ -58,6 +61,55 @@ def load_labels(path: Path, codebook: Path | Codebook | None = None,
     if not rows:
         raise InputError(path, "contains no labels")
     return rows
+
+
+@dataclass(frozen=True)
+class Supplement:
+    """Labeled paragraphs from reports outside the corpus: always trained on, never scored.
+
+    ``groups`` (one per paragraph: its file and document) keep a supplement document whole in
+    the inner folds that tune thresholds, as the corpus's sub-documents are kept whole.
+    """
+
+    texts: list[str]
+    labels: np.ndarray
+    groups: np.ndarray
+
+    @classmethod
+    def empty(cls, themes: Sequence[str]) -> "Supplement":
+        return cls([], np.zeros((0, len(themes)), dtype=int), np.zeros(0, dtype=object))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def load_supplement(paths: Sequence[Path], codebook: Codebook, taken: set[str]
+                    ) -> Supplement:
+    """Read supplement files (labels.jsonl rows that carry ``doc`` and ``text``).
+
+    An id may appear once across the labels and every supplement (``taken``: the ids already
+    used), so no paragraph is trained on twice or both trained on and scored.
+    """
+    texts: list[str] = []
+    rows: list[list[int]] = []
+    groups: list[str] = []
+    seen = set(taken)
+    for path in paths:
+        for row in load_labels(path, codebook):
+            doc = getattr(row, "doc", None)
+            if not isinstance(doc, str) or not doc:
+                raise InputError(path, f"{row.id}: a supplement row needs 'doc' (its document)")
+            if not row.text.strip():
+                raise InputError(path, f"{row.id}: empty 'text'")
+            if row.id in seen:
+                raise InputError(path, f"paragraph id {row.id} is also in the labels or an "
+                                       f"earlier supplement")
+            seen.add(row.id)
+            texts.append(row.text)
+            rows.append([int(t in row.labels) for t in codebook.ids])
+            groups.append(f"{path}\x1f{doc}")
+    return Supplement(texts, np.array(rows, dtype=int).reshape(len(rows), len(codebook.ids)),
+                      np.array(groups, dtype=object))
 
 
 def check_against_corpus(rows: list[LabeledParagraph], paragraphs: list[Paragraph],

@@ -3,16 +3,15 @@
 A folder holds ``model.skops`` (the fitted estimator) and ``model.json`` (format version,
 themes, thresholds, the codebook it was trained with, its hash and the training data's hash).
 
-Both files are untrusted input. Loading refuses any type outside an explicit list of exact names
-(skops' own defaults cover scikit-learn, NumPy and SciPy), checks the result is one of this
-package's classifiers, and checks model.json against the estimator, so a crafted or edited
+Both files are untrusted input. Loading refuses any type outside explicit lists of exact names
+(this package's classes and the six scikit-learn classes its models use; skops' own defaults
+cover NumPy and SciPy), checks the result is one of this package's classifiers, and checks model.json against the estimator, so a crafted or edited
 folder is refused before it can run code or relabel paragraphs.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.abc
 import json
 import shutil
 import sys
@@ -71,36 +70,37 @@ def data_hash(texts: list[str], labels: list[list[str]]) -> str:
     return digest.hexdigest()[:16]
 
 
-class _TorchHidden(importlib.abc.MetaPathFinder):
-    """Makes ``import torch`` fail while skops is imported (see :func:`import_skops`)."""
-
-    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
-        if name == "torch" or name.startswith("torch."):
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
+#: The scikit-learn parts our models are built of, trusted by exact name (see import_skops).
+SKLEARN_TYPES = frozenset({"sklearn.feature_extraction.text.TfidfTransformer",
+                           "sklearn.linear_model._logistic.LogisticRegression",
+                           "sklearn.multiclass.OneVsRestClassifier",
+                           "sklearn.pipeline.FeatureUnion",
+                           "sklearn.pipeline.Pipeline",
+                           "sklearn.preprocessing._label.LabelBinarizer"})
 
 
 def import_skops() -> ModuleType:
-    """``skops.io``, imported without torch where torch is not loaded yet.
+    """``skops.io``, imported so that it trusts no scikit-learn type by default.
 
-    On import skops lists scikit-learn's estimators, which walks scikit-learn's modules and
-    with them its array-API shim for torch: 220 MB and 3 s for a theme model that uses no
-    torch (`research classify` of a small report peaked at 396 MB, 184 MB without it). The
-    list skops builds is the same either way (208 names here); torch stays importable after.
+    On import skops lists every scikit-learn estimator as trusted, which walks all of
+    scikit-learn's modules (and through its array-API shim, torch): over a second and 200 MB
+    for a theme model that uses six scikit-learn classes. Imported with that list empty, a
+    model file may hold only the exact types we name (TRUSTED_TYPES and SKLEARN_TYPES), which is
+    stricter than skops' default, and start-up is cheaper. Where skops was already imported
+    elsewhere in the process, its own list stands and load_model's check is unchanged.
     """
-    if "torch" in sys.modules or "skops.io" in sys.modules:
+    if "skops.io" in sys.modules:
         import skops.io
 
         return skops.io
-    hidden = _TorchHidden()
-    sys.meta_path.insert(0, hidden)
+    import sklearn.utils
+
+    listed = sklearn.utils.all_estimators
+    sklearn.utils.all_estimators = lambda *args, **kwargs: []  # read once, by skops' import
     try:
         import skops.io
     finally:
-        sys.meta_path.remove(hidden)
-    shim = "sklearn.externals.array_api_compat.torch"
-    for name in [m for m in sys.modules if m.startswith(shim)]:
-        del sys.modules[name]  # half-imported under the hidden torch; a later import retries
+        sklearn.utils.all_estimators = listed
     return skops.io
 
 
@@ -205,7 +205,7 @@ def load_model(folder: Path | None = None) -> tuple[Any, dict[str, Any]]:
         untrusted = sio.get_untrusted_types(file=model_path)
     except Exception as exc:  # skops raises several types for damaged files
         raise InputError(model_path, f"cannot load model ({exc.__class__.__name__})") from None
-    refused = sorted(set(untrusted) - TRUSTED_TYPES)
+    refused = sorted(set(untrusted) - TRUSTED_TYPES - SKLEARN_TYPES)
     if refused:
         raise InputError(model_path, f"refusing to load untrusted types: {refused}")
     try:
