@@ -56,10 +56,11 @@ def dask_client(workers: int | None = None, scheduler: str | None = None
         return
     from distributed import Client, LocalCluster
 
-    # Dask logs every worker start and stop at INFO; a researcher's terminal shows only ours.
-    for name in ("distributed", "distributed.scheduler", "distributed.nanny",
-                 "distributed.worker", "distributed.core", "distributed.http.proxy"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    # Dask logs every worker start and stop at INFO, and a task lost with its worker at ERROR;
+    # a researcher's terminal shows only ours (the lost report is one error line naming it).
+    for name in ["distributed", *(n for n in logging.root.manager.loggerDict
+                                  if n.startswith("distributed."))]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     if scheduler:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)

@@ -126,6 +126,79 @@ def test_scheduler_started_by_dask_command(in_process: tuple[list[str], Path, st
                 process.wait(timeout=60)
 
 
+def kill_a_worker_mid_run(files: list[str], out: Path, after_reports: int,
+                          allowed_failures: int | None = None) -> tuple[int, str]:
+    """`research classify --workers 2`, with one worker process SIGKILLed once the ledger lists
+    ``after_reports`` finished reports; Dask's own allowed-failures setting when given.
+    Returns the exit code and standard error."""
+    import psutil
+
+    ledger = out.with_name(out.name + ".partial.json")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    if allowed_failures is not None:
+        env["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = str(allowed_failures)
+    run = subprocess.Popen([sys.executable, "-m", "research", "classify", *files, "--out",
+                            str(out), "--workers", "2"], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    killed = False
+    while run.poll() is None and not killed:
+        if ledger.exists() and ledger.read_text(encoding="utf-8").count("\n") > after_reports:
+            workers = psutil.Process(run.pid).children()  # forked worker processes
+            if workers:
+                workers[0].send_signal(signal.SIGKILL)
+                killed = True
+        time.sleep(0.01)
+    stderr = run.communicate(timeout=300)[1].decode("utf-8", "replace")
+    assert killed, "the run finished before a worker could be killed"
+    return run.returncode, stderr
+
+
+def rows_by_report(out: Path) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for line in out.read_text(encoding="utf-8").splitlines():
+        grouped.setdefault(json.loads(line)["file"], []).append(line)
+    return grouped
+
+
+@pytest.fixture(scope="module")
+def three_copies(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path]:
+    """Sixteen reports (the seeds three times and an empty file), classified in-process."""
+    folder = tmp_path_factory.mktemp("copies")
+    files = reports(folder / "reports", copies=3)
+    out = folder / "in-process.jsonl"
+    assert classify(files, out).returncode == 1
+    return files, out
+
+
+def test_a_worker_killed_mid_run_changes_nothing(three_copies: tuple[list[str], Path],
+                                                 tmp_path: Path) -> None:
+    """Dask reruns the report a killed worker was classifying: the output is the same."""
+    files, reference = three_copies
+    out = tmp_path / "killed.jsonl"
+    code, stderr = kill_a_worker_mid_run(files, out, after_reports=2)
+    assert code == 1 and "stopped" not in stderr, stderr  # only the empty file fails
+    assert_same_output(reference, out)
+
+
+def test_a_report_whose_worker_dies_is_one_error_line_and_the_others_go_on(
+        three_copies: tuple[list[str], Path], tmp_path: Path) -> None:
+    """With no retries allowed, the report on the killed worker fails with one line naming it
+    (as a report that kills every worker it meets would), and every other report is written
+    exactly as in-process."""
+    files, reference = three_copies
+    out = tmp_path / "killed.jsonl"
+    code, stderr = kill_a_worker_mid_run(files, out, after_reports=2, allowed_failures=0)
+    assert code == 1 and "Traceback" not in stderr and "distributed." not in stderr, stderr
+    lost = [line for line in stderr.splitlines() if "the worker classifying it stopped" in line]
+    assert lost and len(lost) <= 2, stderr  # the task it was running (and one just handed on)
+    named = {f for f in files if any(Path(f).name in line for line in lost)}
+    assert len(named) == len(lost)
+    expected, written = rows_by_report(reference), rows_by_report(out)
+    assert set(written) == set(expected) - named
+    for report, rows in written.items():
+        assert rows == expected[report], report
+
+
 def test_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
     out = tmp_path / "x.jsonl"
     done = run_cli("classify", str(SEED_FILES[0]), "--out", str(out), "--scheduler",
