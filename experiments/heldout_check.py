@@ -15,17 +15,18 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
 from experiments.coded_sets import assemble, decisions
+from research.classifier_config import ClassifierExperiment
+from research.config import load_config
 from research.corpus.records import atomic_write_text, dump_jsonl, iter_jsonl
 from research.themes.classifier import KeywordBaseline
 from research.themes.codebook import load_codebook
 from research.themes.evaluate import fold_scores
-from research.classifier_config import ClassifierExperiment
-from research.config import load_config
 from research.themes.labels import load_labels, load_supplement
 from research.themes.model_io import load_model
 
@@ -65,7 +66,9 @@ def main() -> None:
     # the keyword rules' count thresholds are tuned on what the shipped model is trained on
     experiment = load_config(Path("configs/classifier.yaml"), ClassifierExperiment)
     seeds = load_labels(experiment.labels, codebook)
-    supplement = load_supplement(experiment.supplement, codebook, {r.id for r in seeds})
+    held_out = [SimpleNamespace(**row) for row in rows]  # none of it may train the model
+    supplement = load_supplement(experiment.supplement, codebook, {r.id for r in seeds},
+                                 held_out)
     keywords = KeywordBaseline(themes, codebook.keywords()).fit(
         [r.text for r in seeds] + supplement.texts,
         np.vstack([np.array([[int(t in r.labels) for t in themes] for r in seeds]),

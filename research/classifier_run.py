@@ -151,6 +151,7 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
     files = list_documents(experiment.corpus.folder)
     codebook = load_codebook(experiment.themes)
     rows = load_labels(experiment.labels, experiment.themes)
+    label_ids = {r.id for r in rows}  # all of them: a supplement may reuse none
     if experiment.default != "best" and experiment.default not in {
             c.name for c in experiment.candidates}:
         from research.errors import ConfigError
@@ -162,7 +163,7 @@ def run_classifier(experiment: ClassifierExperiment, context: RunContext) -> Pat
     themes = codebook.ids
     texts = [r.text for r in rows]
     labels = np.array([[int(t in r.labels) for t in themes] for r in rows])
-    supplement = load_supplement(experiment.supplement, codebook, {r.id for r in rows})
+    supplement = load_supplement(experiment.supplement, codebook, label_ids, corpus.paragraphs)
     if supplement:
         say(f"training folds also get {len(supplement)} supplement paragraphs (never scored)")
     check_enough_examples(labels, themes, experiment)

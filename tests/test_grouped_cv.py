@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -107,7 +108,7 @@ def test_a_supplement_joins_every_training_fold_and_is_never_scored(data, tmp_pa
     write_supplement(path, [
         {"id": "x1", "doc": "d1", "text": "县财政安排义务教育专项资金两千万元。", "labels": ["funding"]},
         {"id": "x2", "doc": "d2", "text": "全县招聘特岗教师八十名。", "labels": ["staffing"]}])
-    supplement = load_supplement([path], load_codebook(CODEBOOK), set())
+    supplement = load_supplement([path], load_codebook(CODEBOOK), set(), [])
     assert supplement.labels.tolist()[0][themes.index("funding")] == 1
     RecordingBaseline.fits = []
     result = cross_validate(lambda: RecordingBaseline(themes, keywords), texts, y, themes,
@@ -122,18 +123,56 @@ def test_a_supplement_joins_every_training_fold_and_is_never_scored(data, tmp_pa
     assert plain["folds"] == result["folds"]
 
 
+@pytest.fixture(scope="module")
+def seed_paragraphs() -> list:
+    return build_corpus_from_folder(ROOT / "seeds/raw", CorpusConfig()).paragraphs
+
+
+GOOD = {"id": "x0", "doc": "d", "text": "全县新建周转宿舍一百套。", "labels": ["staffing"]}
+
+
 @pytest.mark.parametrize("row, message", [
-    ({"id": "x1", "text": "全县招聘特岗教师八十名。", "labels": ["staffing"]}, "needs 'doc'"),
-    ({"id": "x1", "doc": "d", "text": "  ", "labels": []}, "empty 'text'"),
+    ({"id": "x1", "text": "全县招聘特岗教师八十名。", "labels": ["staffing"]},
+     r"record 2 \(x1\): 'doc'"),
+    ({"id": "x1", "doc": "", "text": "招聘教师。", "labels": []}, r"record 2 \(x1\): 'doc'"),
+    ({"id": "x1", "doc": 5, "text": "招聘教师。", "labels": []}, r"record 2 \(x1\): 'doc'"),
+    ({"id": "x1", "doc": "d", "text": "  ", "labels": []}, r"record 2 \(x1\): empty 'text'"),
     ({"id": "TAKEN", "doc": "d", "text": "招聘教师。", "labels": []}, "also in the labels"),
     ({"id": "x1", "doc": "d", "text": "招聘教师。", "labels": ["teachers"]}, "unknown theme"),
 ])
-def test_a_bad_supplement_row_is_one_error_naming_the_file(tmp_path, row, message) -> None:  # noqa: ANN001
+def test_a_bad_supplement_row_is_one_error_naming_the_file_and_record(
+        tmp_path, seed_paragraphs, row, message) -> None:  # noqa: ANN001
     path = tmp_path / "supplement.jsonl"
-    write_supplement(path, [row])
+    write_supplement(path, [GOOD, row])
     with pytest.raises(InputError, match=message) as caught:
-        load_supplement([path], load_codebook(CODEBOOK), {"TAKEN"})
+        load_supplement([path], load_codebook(CODEBOOK), {"TAKEN"}, seed_paragraphs)
     assert "supplement.jsonl" in str(caught.value)
+
+
+def test_a_supplement_cannot_hold_text_the_folds_score(tmp_path, seed_paragraphs) -> None:  # noqa: ANN001
+    """A scored paragraph under another id and document, one of the corpus's own documents
+    (a `research label` file of the same reports), or a corpus paragraph id: each would be
+    trained on and scored at once, so each is refused by name."""
+    scored = seed_paragraphs[10]
+    cases = [
+        ({"id": "new", "doc": "outside", "text": f" {scored.text} ", "labels": []},
+         "is the text of corpus paragraph " + scored.id),
+        ({"id": "new", "doc": scored.doc, "text": "别的报告里的一段话。", "labels": []},
+         f"document {scored.doc!r} is in the corpus"),
+        ({"id": scored.id, "doc": "outside", "text": "别的报告里的一段话。", "labels": []},
+         f"paragraph id {scored.id} is also"),
+    ]
+    path = tmp_path / "supplement.jsonl"
+    for row, message in cases:
+        write_supplement(path, [GOOD, row])
+        with pytest.raises(InputError, match=re.escape(message)) as caught:
+            load_supplement([path], load_codebook(CODEBOOK), set(), seed_paragraphs)
+        assert "record 2" in str(caught.value)
+
+
+def test_a_supplement_folder_is_named_as_a_folder(tmp_path) -> None:  # noqa: ANN001
+    with pytest.raises(InputError, match="is a folder, not a file"):
+        load_supplement([tmp_path], load_codebook(CODEBOOK), set(), [])
 
 
 def test_a_research_label_file_is_a_supplement_and_its_skips_are_not_labels(tmp_path) -> None:  # noqa: ANN001
@@ -147,6 +186,6 @@ def test_a_research_label_file_is_a_supplement_and_its_skips_are_not_labels(tmp_
     path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in (
         decision_row(kept, ["staffing"], "me", "h" * 16, codebook.ids),
         decision_row(skipped, None, "me", "h" * 16, codebook.ids))), encoding="utf-8")
-    supplement = load_supplement([path], codebook, set())
+    supplement = load_supplement([path], codebook, set(), [])
     assert supplement.texts == [kept.text] and len(supplement) == 1
     assert supplement.labels[0].tolist() == [int(t == "staffing") for t in codebook.ids]

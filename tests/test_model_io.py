@@ -87,6 +87,42 @@ def test_skops_trusts_no_scikit_learn_type_of_its_own() -> None:
     assert skops_defaults.SKLEARN_ESTIMATOR_TYPE_NAMES == []
 
 
+def fresh_python(code: str) -> str:
+    """Standard output of ``code`` run by a fresh interpreter (nothing imported yet)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True).stdout.strip()
+
+
+def test_importing_skops_from_two_threads_leaves_scikit_learn_as_it_was() -> None:
+    code = ("import threading, sklearn.utils as u; from research.themes.model_io import "
+            "import_skops; listed = u.all_estimators; "
+            "ts = [threading.Thread(target=import_skops) for _ in range(4)]; "
+            "[t.start() for t in ts]; [t.join() for t in ts]; "
+            "import skops.io._trusted_types as d; "
+            "print(u.all_estimators is listed, len(u.all_estimators()) > 100, "
+            "len(d.SKLEARN_ESTIMATOR_TYPE_NAMES))")
+    for _ in range(3):  # the race showed in 5 of 6 runs before the lock
+        assert fresh_python(code) == "True True 0"
+
+
+def test_skops_imported_first_elsewhere_trusts_no_more(tmp_path) -> None:
+    """A notebook that imported skops before the package: the same exact-name policy."""
+    model_dir = copy_model(tmp_path)
+    code = ("import skops.io, sklearn.preprocessing as p; "
+            "from research.themes.model_io import load_model; "
+            f"m, _ = load_model({str(model_dir)!r}); m.stray_ = p.FunctionTransformer(); "
+            f"skops.io.dump(m, {str(model_dir / 'model.skops')!r}); "
+            "from research.errors import InputError\n"
+            f"try:\n    load_model({str(model_dir)!r}); print('loaded')\n"
+            "except InputError as e:\n    print('refused', 'FunctionTransformer' in str(e))")
+    assert fresh_python(code) == "refused True"
+
+
 @pytest.mark.parametrize("estimator", ["FunctionTransformer", "StandardScaler"])
 def test_a_scikit_learn_type_our_models_do_not_use_is_refused(tmp_path, estimator):
     """skops would trust these by default; a model folder holding one is refused by name."""

@@ -68,7 +68,7 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, object]]:
     """Read JSON Lines; a malformed line is an :class:`InputError` naming file and line."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(path, "file not found")
+        raise InputError(path, "is a folder, not a file" if path.is_dir() else "file not found")
     with path.open("rb") as handle:  # decoded line by line, so an error names its line
         for number, raw in enumerate(handle, 1):
             try:

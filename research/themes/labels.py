@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -83,27 +83,58 @@ class Supplement:
         return len(self.texts)
 
 
-def load_supplement(paths: Sequence[Path], codebook: Codebook, taken: set[str]
-                    ) -> Supplement:
+def text_key(text: str) -> str:
+    """A paragraph's text as compared for sameness: as the models read it, without spaces."""
+    from research.corpus.clean import normalize_width
+    from research.themes.features import simplified
+
+    return "".join(normalize_width(simplified([text])[0]).split())
+
+
+class Scored(Protocol):
+    """What a supplement is checked against: a paragraph that is scored (its id, document
+    and text), a corpus Paragraph or a held-out row alike."""
+
+    id: str
+    doc: str
+    text: str
+
+
+def load_supplement(paths: Sequence[Path], codebook: Codebook, label_ids: set[str],
+                    scored: Sequence[Scored]) -> Supplement:
     """Read supplement files (labels.jsonl rows that carry ``doc`` and ``text``).
 
-    An id may appear once across the labels and every supplement (``taken``: the ids already
-    used), so no paragraph is trained on twice or both trained on and scored.
+    Nothing in a supplement may also be scored: a row is refused when its id is already used
+    (``label_ids``: every id of the labels file; the corpus; an earlier row), its document is
+    one of the corpus's (a `research label` file of the same reports would put one
+    sub-document on both sides of the grouped folds), or its text is a corpus paragraph's.
     """
     texts: list[str] = []
     rows: list[list[int]] = []
     groups: list[str] = []
-    seen = set(taken)
+    seen = set(label_ids) | {p.id for p in scored}
+    corpus_docs = {p.doc for p in scored}
+    corpus_texts = {text_key(p.text): p.id for p in scored}
     for path in paths:
+        numbers = {row.get("id"): n for n, row in enumerate(iter_jsonl(Path(path)), 1)}
         for row in load_labels(path, codebook):
+            where = f"record {numbers[row.id]} ({row.id})"
             doc = getattr(row, "doc", None)
-            if not isinstance(doc, str) or not doc:
-                raise InputError(path, f"{row.id}: a supplement row needs 'doc' (its document)")
+            if not isinstance(doc, str) or not doc.strip():
+                raise InputError(path, f"{where}: 'doc' must name the row's document (a "
+                                       f"non-empty string)")
             if not row.text.strip():
-                raise InputError(path, f"{row.id}: empty 'text'")
+                raise InputError(path, f"{where}: empty 'text'")
             if row.id in seen:
-                raise InputError(path, f"paragraph id {row.id} is also in the labels or an "
-                                       f"earlier supplement")
+                raise InputError(path, f"{where}: paragraph id {row.id} is also in the labels, "
+                                       "the corpus or an earlier supplement row")
+            if doc in corpus_docs:
+                raise InputError(path, f"{where}: document {doc!r} is in the corpus the folds "
+                                       "score; a supplement must come from other reports")
+            same = corpus_texts.get(text_key(row.text))
+            if same is not None:
+                raise InputError(path, f"{where}: is the text of corpus paragraph {same}, "
+                                       "which the folds score")
             seen.add(row.id)
             texts.append(row.text)
             rows.append([int(t in row.labels) for t in codebook.ids])

@@ -3,19 +3,22 @@
 A folder holds ``model.skops`` (the fitted estimator) and ``model.json`` (format version,
 themes, thresholds, the codebook it was trained with, its hash and the training data's hash).
 
-Both files are untrusted input. Loading refuses any type outside explicit lists of exact names
-(this package's classes and the six scikit-learn classes its models use; skops' own defaults
-cover NumPy and SciPy), checks the result is one of this package's classifiers, and checks model.json against the estimator, so a crafted or edited
-folder is refused before it can run code or relabel paragraphs.
+Both files are untrusted input. Loading refuses any type outside explicit lists of exact
+names (this package's classes and the six scikit-learn classes its models use; skops' own
+defaults cover NumPy and SciPy), checks the result is one of this package's classifiers, and
+checks model.json against the estimator, so a crafted or edited folder is refused before it can
+run code or relabel paragraphs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import shutil
 import sys
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 from types import ModuleType
@@ -79,29 +82,35 @@ SKLEARN_TYPES = frozenset({"sklearn.feature_extraction.text.TfidfTransformer",
                            "sklearn.preprocessing._label.LabelBinarizer"})
 
 
+#: One import of skops at a time: the patch below is process-wide.
+_SKOPS_IMPORT = threading.Lock()
+
+
 def import_skops() -> ModuleType:
-    """``skops.io``, imported so that it trusts no scikit-learn type by default.
+    """``skops.io``, made to trust no scikit-learn type by default.
 
     On import skops lists every scikit-learn estimator as trusted, which walks all of
-    scikit-learn's modules (and through its array-API shim, torch): over a second and 200 MB
-    for a theme model that uses six scikit-learn classes. Imported with that list empty, a
-    model file may hold only the exact types we name (TRUSTED_TYPES and SKLEARN_TYPES), which is
-    stricter than skops' default, and start-up is cheaper. Where skops was already imported
-    elsewhere in the process, its own list stands and load_model's check is unchanged.
+    scikit-learn's modules (and, through its array-API shim, torch). Here that list is empty:
+    skops is imported with scikit-learn's estimator listing stubbed out, or, where something
+    imported skops first, the list is emptied in place (skops reads it at every load). Either
+    way a model file may hold only the exact types this module names (TRUSTED_TYPES and
+    SKLEARN_TYPES), whatever the import order, and start-up is cheaper.
     """
-    if "skops.io" in sys.modules:
-        import skops.io
+    with _SKOPS_IMPORT:
+        if "skops.io" not in sys.modules:
+            import sklearn.utils
 
+            listed = sklearn.utils.all_estimators
+            sklearn.utils.all_estimators = lambda *args, **kwargs: []  # read once, by skops
+            try:
+                importlib.import_module("skops.io")
+            finally:
+                sklearn.utils.all_estimators = listed
+        import skops.io
+        import skops.io._trusted_types as defaults
+
+        defaults.SKLEARN_ESTIMATOR_TYPE_NAMES.clear()
         return skops.io
-    import sklearn.utils
-
-    listed = sklearn.utils.all_estimators
-    sklearn.utils.all_estimators = lambda *args, **kwargs: []  # read once, by skops' import
-    try:
-        import skops.io
-    finally:
-        sklearn.utils.all_estimators = listed
-    return skops.io
 
 
 def save_model(estimator: Any, folder: Path, meta: dict[str, Any]) -> Path:
