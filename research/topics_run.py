@@ -187,7 +187,8 @@ def run_topics(experiment: TopicsExperiment, context: RunContext) -> Path:
     say, bar, timer = context.say, context.bar, Timer()
     inputs = check_inputs(experiment)
     with timer.stage("corpus"):
-        corpus = build_corpus_from_folder(experiment.corpus.folder, experiment.corpus)
+        corpus = build_corpus_from_folder(experiment.corpus.folder, experiment.corpus,
+                                          metadata=inputs.metadata)
     if corpus.errors:
         raise InputError(corpus.errors[0].path, corpus.errors[0].reason)
     paragraphs = corpus.paragraphs

@@ -287,9 +287,10 @@ def read_documents(paths: Sequence[Path | str]) -> tuple[list[RawDocument], list
 
 def build_corpus_from_folder(folder: Path, config: CorpusConfig,
                              progress: Callable[[str], None] | None = None,
-                             client: Any = None) -> Corpus:
+                             client: Any = None, metadata: Metadata | None = None) -> Corpus:
     """Read all documents of a folder (sorted) and build the corpus; with a Dask ``client``
-    each document is read, cleaned and segmented on a worker (the same corpus either way)."""
+    each document is read, cleaned and segmented on a worker (the same corpus either way).
+    ``metadata``: config.metadata's table when the caller has read and checked it already."""
     paths = list_documents(folder)
     if client is None:
         documents, errors = read_documents(paths)
@@ -302,6 +303,7 @@ def build_corpus_from_folder(folder: Path, config: CorpusConfig,
         corpus.paragraphs, stale = apply_patches(corpus.paragraphs, load_patches(config.patches))
         corpus.warnings += [f"{config.patches}: {line}" for line in stale]
     if config.metadata is not None:
-        table = load_metadata(config.metadata, [Path(p).stem for p in paths])
+        table = (metadata if metadata is not None
+                 else load_metadata(config.metadata, [Path(p).stem for p in paths]))
         corpus.warnings += attach_metadata(corpus, table)
     return corpus
