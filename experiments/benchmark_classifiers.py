@@ -26,7 +26,7 @@ from research.corpus.pipeline import build_corpus_from_folder
 from research.runner import load_experiment
 from research.classifier_run import make_candidate, make_embedders
 from research.themes.codebook import load_codebook
-from research.themes.labels import load_labels
+from research.themes.labels import load_labels, load_supplement
 from research.themes.model_io import save_model
 
 CHILD = """
@@ -51,9 +51,13 @@ def main() -> None:
     experiment = load_experiment(args.config)
     codebook = load_codebook(experiment.themes)
     rows = load_labels(experiment.labels, experiment.themes)
-    texts = [r.text for r in rows]
-    labels = np.array([[int(t in r.labels) for t in codebook.ids] for r in rows])
     corpus = build_corpus_from_folder(experiment.corpus.folder, CorpusConfig())
+    # trained on what the config's run trains on: the labels and the supplement
+    supplement = load_supplement(experiment.supplement, codebook, {r.id for r in rows},
+                                 corpus.paragraphs)
+    texts = [r.text for r in rows] + supplement.texts
+    labels = np.vstack([np.array([[int(t in r.labels) for t in codebook.ids] for r in rows]),
+                        supplement.labels])
     f1 = {}
     if args.run:
         scores = json.loads((args.run / "cv_scores.json").read_text(encoding="utf-8"))["models"]
