@@ -37,8 +37,14 @@ def load_labels(path: Path, codebook: Path | Codebook | None = None,
     are not labels and are left out. ``kind=Decision`` reads files without texts (one
     annotator's decisions, for agreement).
     """
+    return [row for _, row in numbered_labels(path, codebook, kind)]
+
+
+def numbered_labels(path: Path, codebook: Path | Codebook | None = None,
+                    kind: type[Decision] = LabeledParagraph) -> list[tuple[int, Any]]:
+    """load_labels' rows with their record numbers, for checks that name the record."""
     known = set((codebook if isinstance(codebook, Codebook) else load_codebook(codebook)).ids)
-    rows: list[Any] = []
+    rows: list[tuple[int, Any]] = []
     seen: set[str] = set()
     for number, raw in enumerate(iter_jsonl(Path(path)), 1):
         if isinstance(raw, dict) and raw.get("skipped") is True:
@@ -57,7 +63,7 @@ def load_labels(path: Path, codebook: Path | Codebook | None = None,
         if row.id in seen:
             raise InputError(path, f"record {number}: duplicate paragraph id {row.id}")
         seen.add(row.id)
-        rows.append(row)
+        rows.append((number, row))
     if not rows:
         raise InputError(path, "contains no labels")
     return rows
@@ -75,20 +81,16 @@ class Supplement:
     labels: np.ndarray
     groups: np.ndarray
 
-    @classmethod
-    def empty(cls, themes: Sequence[str]) -> "Supplement":
-        return cls([], np.zeros((0, len(themes)), dtype=int), np.zeros(0, dtype=object))
-
     def __len__(self) -> int:
         return len(self.texts)
 
 
-def text_key(text: str) -> str:
-    """A paragraph's text as compared for sameness: as the models read it, without spaces."""
+def text_keys(texts: Sequence[str]) -> list[str]:
+    """Paragraph texts as compared for sameness: as the models read them, without spaces."""
     from research.corpus.clean import normalize_width
     from research.themes.features import simplified
 
-    return "".join(normalize_width(simplified([text])[0]).split())
+    return ["".join(normalize_width(text).split()) for text in simplified(texts)]
 
 
 class Scored(Protocol):
@@ -114,11 +116,12 @@ def load_supplement(paths: Sequence[Path], codebook: Codebook, label_ids: set[st
     groups: list[str] = []
     seen = set(label_ids) | {p.id for p in scored}
     corpus_docs = {p.doc for p in scored}
-    corpus_texts = {text_key(p.text): p.id for p in scored}
+    corpus_texts = dict(zip(text_keys([p.text for p in scored]), (p.id for p in scored)))
     for path in paths:
-        numbers = {row.get("id"): n for n, row in enumerate(iter_jsonl(Path(path)), 1)}
-        for row in load_labels(path, codebook):
-            where = f"record {numbers[row.id]} ({row.id})"
+        numbered = numbered_labels(path, codebook)
+        keys = text_keys([row.text for _, row in numbered])
+        for (number, row), key in zip(numbered, keys):
+            where = f"record {number} ({row.id})"
             doc = getattr(row, "doc", None)
             if not isinstance(doc, str) or not doc.strip():
                 raise InputError(path, f"{where}: 'doc' must name the row's document (a "
@@ -131,7 +134,7 @@ def load_supplement(paths: Sequence[Path], codebook: Codebook, label_ids: set[st
             if doc in corpus_docs:
                 raise InputError(path, f"{where}: document {doc!r} is in the corpus the folds "
                                        "score; a supplement must come from other reports")
-            same = corpus_texts.get(text_key(row.text))
+            same = corpus_texts.get(key)
             if same is not None:
                 raise InputError(path, f"{where}: is the text of corpus paragraph {same}, "
                                        "which the folds score")
