@@ -230,9 +230,18 @@ def run(
     else:
         columns = (TextColumn("{task.description:<50}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=False) as progress:
+        progress = Progress(*columns, console=console, transient=False)
+        progress.start()
+        try:
             folder = run_experiment(experiment, out_dir, progress=lambda m: say(m, console),
                                     bar=RichBar(progress))
+        except BaseException:
+            # a failed run ends on its error line alone: Progress.stop would leave the bars'
+            # last state, or an empty line when nothing was drawn yet
+            progress.live.transient = True
+            progress.live.stop()
+            raise
+        progress.stop()
         comparison = folder / "comparison.md"
         if comparison.exists():
             say(comparison.read_text(encoding="utf-8"))

@@ -201,6 +201,19 @@ def test_a_setting_larger_than_the_corpus_fails_before_fitting(tmp_path: Path) -
         (tmp_path / "results" / "tiny").iterdir())
 
 
+def test_a_run_that_fails_before_its_first_step_prints_only_the_error(tmp_path: Path) -> None:
+    """Without --quiet the run shows progress; failing before any step is still just the error
+    line on stderr (the progress display leaves no empty line behind)."""
+    config = tiny_topics_config(tmp_path)
+    text = config.read_text(encoding="utf-8").replace("k: [3, 4]", "k: [3, 500]")
+    config.write_text(text, encoding="utf-8")
+    done = run_cli("run", str(config))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"error: {config}: key 'models[0].k': 500 is too large for a corpus of 69 paragraphs "
+        "(at most 69)"]
+
+
 def test_an_old_key_name_is_one_warning_line_and_still_works(tmp_path: Path) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()
