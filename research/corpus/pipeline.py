@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from research.corpus.clean import (
     strip_pinyin_glosses,
     traditional_counts,
 )
-from research.corpus.dedup import find_duplicates
+from research.corpus.dedup import DuplicateFilter
 from research.corpus.metadata import Metadata, load_metadata
 from research.corpus.patches import apply_patches, load_patches
 from research.corpus.placeholders import placeholder_flags
@@ -192,37 +192,42 @@ def stage_path(path: Path | str, config: CorpusConfig) -> StagedDocument | str:
         return exc.reason
 
 
-def build_corpus(documents: Sequence[RawDocument], config: CorpusConfig,
+def build_corpus(documents: Iterable[RawDocument], config: CorpusConfig,
                  progress: Callable[[str], None] | None = None) -> Corpus:
     """Clean and segment documents, drop short and duplicate paragraphs, assign stable ids."""
-    staged = []
-    for document in documents:
-        staged.append(stage_document(document, config))
-        if progress:
-            progress(document.name)
-    return assemble_corpus(staged, config)
+    def staged() -> Iterator[StagedDocument]:
+        for document in documents:
+            yield stage_document(document, config)
+            if progress:
+                progress(document.name)
+
+    return assemble_corpus(staged(), config)
 
 
-def assemble_corpus(documents: Sequence[StagedDocument], config: CorpusConfig) -> Corpus:
-    """The corpus-wide steps over staged documents (in order): drop duplicates across
-    documents, then give paragraphs their ids and positions."""
-    notes: list[LineNote] = [n for d in documents for n in d.notes]
-    reports = [d.report for d in documents]
-    staged = [(d.report.name, b) for d in documents for b in d.blocks]
-    duplicates = find_duplicates([(doc, b.text) for doc, b in staged], config.dedup)
+def assemble_corpus(documents: Iterable[StagedDocument], config: CorpusConfig) -> Corpus:
+    """The corpus-wide steps over staged documents (in order, each as soon as it comes): drop
+    duplicates across documents, then give paragraphs their ids and positions."""
+    notes: list[LineNote] = []
+    repeats: list[LineNote] = []  # after every document's own notes, as they always were
+    reports: list[DocumentReport] = []
     paragraphs: list[Paragraph] = []
     positions: Counter[str] = Counter()
-    by_name = {r.name: r for r in reports}
-    for index, (doc, block) in enumerate(staged):
-        if index in duplicates:
-            notes.append(LineNote(doc, block.line, duplicates[index], block.text))
-            continue
-        paragraphs.append(Paragraph(paragraph_id(block.text), doc, block.title, block.section,
-                                    positions[doc], block.text, placeholder_flags(block.text),
-                                    original=block.original))
-        positions[doc] += 1
-        by_name[doc].paragraphs += 1
-    return Corpus(paragraphs, notes, reports)
+    seen = DuplicateFilter(config.dedup)
+    for document in documents:
+        report, doc = document.report, document.report.name
+        notes += document.notes
+        reports.append(report)
+        for block in document.blocks:
+            reason = seen.repeat(doc, block.text)
+            if reason is not None:
+                repeats.append(LineNote(doc, block.line, reason, block.text))
+                continue
+            paragraphs.append(Paragraph(paragraph_id(block.text), doc, block.title,
+                                        block.section, positions[doc], block.text,
+                                        placeholder_flags(block.text), original=block.original))
+            positions[doc] += 1
+            report.paragraphs += 1
+    return Corpus(paragraphs, notes + repeats, reports)
 
 
 def attach_metadata(corpus: Corpus, metadata: Metadata) -> list[str]:
@@ -256,22 +261,21 @@ def warm_up(config: CorpusConfig) -> None:
 
 
 def stage_on_cluster(client: Any, paths: Sequence[Path], config: CorpusConfig,
-                     progress: Callable[[str], None] | None = None
-                     ) -> tuple[list[StagedDocument], list[InputError]]:
-    """Stage every file on the cluster, in path order; errors collected as in-process."""
+                     errors: list[InputError], progress: Callable[[str], None] | None = None
+                     ) -> Iterator[StagedDocument]:
+    """Stage every file on the cluster, yielded in path order as each is ready (so this
+    process checks duplicates while the workers stage the rest); errors go to ``errors``."""
     futures = client.map(stage_path, [os.path.abspath(p) for p in paths], config=config,
                          pure=False)
-    staged, errors = [], []
     for path, future in zip(paths, futures):
         result = future.result()
         future.release()
         if isinstance(result, str):
             errors.append(InputError(path, result))
             continue
-        staged.append(result)
+        yield result
         if progress:
             progress(result.report.name)
-    return staged, errors
 
 
 def read_documents(paths: Sequence[Path | str]) -> tuple[list[RawDocument], list[InputError]]:
@@ -296,8 +300,9 @@ def build_corpus_from_folder(folder: Path, config: CorpusConfig,
         documents, errors = read_documents(paths)
         corpus = build_corpus(documents, config, progress)
     else:
-        staged, errors = stage_on_cluster(client, paths, config, progress)
-        corpus = assemble_corpus(staged, config)
+        errors: list[InputError] = []
+        corpus = assemble_corpus(stage_on_cluster(client, paths, config, errors, progress),
+                                 config)
     corpus.errors = errors
     if config.patches is not None:
         corpus.paragraphs, stale = apply_patches(corpus.paragraphs, load_patches(config.patches))
