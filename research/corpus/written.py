@@ -48,6 +48,19 @@ def written_pieces(written: str, simplified: bool) -> list[tuple[str, str]]:
     return [(c, c) for c in whole]
 
 
+class _SingleCharWidth(dict):
+    """str.translate table: each character to what cleaning makes of it alone, when that is
+    one character; otherwise to two NULs, which no cleaned line matches (filled on use)."""
+
+    def __missing__(self, char: int) -> str:
+        normal = normalize_width(chr(char))
+        self[char] = normal if len(normal) == 1 else "\0\0"
+        return self[char]
+
+
+SINGLE_CHAR_WIDTH = _SingleCharWidth()
+
+
 class WrittenLines:
     """A document's lines as written, fed in order, to recover each paragraph's original."""
 
@@ -56,6 +69,9 @@ class WrittenLines:
         self.numbers: list[int] = []
         self.written: list[str] = []
         self.normalised: list[str] = []
+        #: Whether each written character became exactly one normalised character, in place
+        #: (most lines): then a span of the line is the same span of its written form.
+        self.aligned: list[bool] = []
         self.cursor = (0, 0)  # (line index, character in its normalised text)
 
     def add(self, line: Line, simplified: bool) -> None:
@@ -64,8 +80,13 @@ class WrittenLines:
             return
         self.simplified = simplified
         self.numbers.append(line.number)
-        self.written.append(line.written)
-        self.normalised.append(normalise_like(line.written, simplified))
+        written = line.written
+        converted = convert_to_simplified(written) if simplified else written
+        normalised = normalize_width(converted)
+        self.written.append(written)
+        self.normalised.append(normalised)
+        self.aligned.append(len(converted) == len(written) == len(normalised)
+                            and converted.translate(SINGLE_CHAR_WIDTH) == normalised)
 
     def tee(self, lines: Iterable[Line], simplified: Callable[[], bool]) -> Iterator[Line]:
         """Pass lines through, keeping each (for a streaming segmenter)."""
@@ -122,6 +143,8 @@ class WrittenLines:
 
     def _line_span(self, line: int, begin: int, end: int) -> str:
         """Written characters behind normalised characters ``begin:end`` of one line."""
+        if self.aligned[line]:
+            return self.written[line][begin:end]
         out, offset = [], 0
         for written, normal in written_pieces(self.written[line], self.simplified):
             low, high = offset, offset + len(normal)
@@ -142,7 +165,7 @@ class WrittenLines:
     def _forget(self) -> None:
         line = self.cursor[0]
         if line >= FORGET_STEP:
-            for column in (self.numbers, self.written, self.normalised):
+            for column in (self.numbers, self.written, self.normalised, self.aligned):
                 del column[:line]
             self.cursor = (0, self.cursor[1])
 
