@@ -6,11 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from research.config import CorpusConfig
 from research.corpus.patches import Patch, apply_patches
 from research.corpus.pipeline import Corpus, build_corpus_from_folder
-from research.corpus.written import normalise_like
+from research.corpus.segment import Line
+from research.corpus.written import WrittenLines, normalise_like
 from tests.conftest import seed_file
 from tests.helpers import run_cli
 
@@ -138,3 +141,22 @@ def test_one_paragraph_a_line_original_leaves_out_what_cleaning_stripped(tmp_pat
     assert len(rows) == 2
     assert rows[0]["original"] == "各级政府加大财政投入，落实生均公用经费标准，专项资金向农村倾斜。"
     assert all(normalise_like(r["original"], False) == r["text"] for r in rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["学", "經", "費", "，", "。", "（", "１", "ａ", "　", "b",
+                                  "㎡", "①", "ｶﾞ", "a\u0301"]), min_size=1, max_size=12
+                ).map("".join),
+       st.booleans(), st.integers(0, 24), st.integers(0, 24))
+def test_a_span_of_an_aligned_line_is_the_span_the_character_walk_finds(
+        written: str, simplified: bool, begin: int, end: int) -> None:
+    """Lines whose characters normalise one to one are mapped by slicing; for any line (full
+    width, traditional, ㎡ and ① that widen, combining marks that merge) and any span, that
+    gives what walking the characters gives."""
+    lines = WrittenLines()
+    lines.add(Line(1, normalise_like(written, simplified), written=written), simplified)
+    size = len(lines.normalised[0])
+    begin, end = min(begin, size), min(max(begin, end), size)
+    fast = lines._line_span(0, begin, end)
+    lines.aligned[0] = False
+    assert fast == lines._line_span(0, begin, end)
