@@ -214,6 +214,20 @@ def test_a_run_that_fails_before_its_first_step_prints_only_the_error(tmp_path: 
         "(at most 69)"]
 
 
+def test_two_reports_with_one_name_are_one_warning_line(tmp_path: Path) -> None:
+    """a.txt and a.TXT are both report 'a': the corpus is built, and one line says so."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(seed_file("002"), folder / "a.txt")
+    shutil.copy(seed_file("004"), folder / "a.TXT")
+    done = run_cli("corpus", "--folder", str(folder), "--out", str(tmp_path / "c.jsonl"),
+                   "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "warning: a.TXT and a.txt are both report 'a' (reports are known by their file name "
+        "without the extension): their paragraphs share it; rename one to keep them apart"]
+
+
 def test_an_old_key_name_is_one_warning_line_and_still_works(tmp_path: Path) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()

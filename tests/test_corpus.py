@@ -110,3 +110,16 @@ def test_every_dropped_line_has_a_reason(corpus: Corpus) -> None:
                      "related-documents list", "page marker (stripped)", "title repeat"):
         assert reasons[expected] > 0, expected
     assert all(note.reason and note.line > 0 for note in corpus.notes)
+
+
+def test_reports_that_share_a_name_each_count_their_own_paragraphs() -> None:
+    """a.txt and a.docx in one folder are two reports named 'a': the summary counted every
+    paragraph of both on the last one (the first showed 0)."""
+    from research.corpus.read import read_bytes
+
+    first, second = (read_bytes(seed_file(p).read_bytes(), "a.txt", ".txt")
+                     for p in ("002", "004"))
+    alone = [len(build_corpus([d], CorpusConfig()).paragraphs) for d in (first, second)]
+    both = build_corpus([first, second], CorpusConfig())
+    assert len(both.paragraphs) == sum(alone)  # no paragraph of one repeats the other
+    assert [r.paragraphs for r in both.documents] == alone

@@ -3,11 +3,14 @@ repeated section whose paragraphs were merged differently the second time."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from research.config import DedupConfig
-from research.corpus.dedup import NON_TEXT, find_duplicates, shingles
+from research.corpus.dedup import NON_TEXT, DuplicateFilter, find_duplicates, shingles
 from tests.conftest import seed_file
 
 
@@ -79,3 +82,18 @@ def test_the_search_finds_exactly_what_comparing_with_every_paragraph_finds(
     items = [(doc, "".join(pool[k] for k in picked)[cut:]) for doc, picked, cut in drawn]
     config = DedupConfig(near_duplicate_share=share, shingle_chars=size)
     assert find_duplicates(items, config) == compared_with_every_earlier_paragraph(items, config)
+
+
+def test_a_finished_filter_is_freed_at_once_not_by_the_cycle_collector() -> None:
+    """The filter holds an index of every shingle (hundreds of MB on a large corpus): it must
+    go when the corpus is built, not linger until Python's cycle collector runs."""
+    seen = DuplicateFilter(DedupConfig())
+    for sentence in seed_sentences(5):
+        seen.drop_reason("d", sentence)
+    gone = weakref.ref(seen)
+    gc.disable()
+    try:
+        del seen
+        assert gone() is None
+    finally:
+        gc.enable()

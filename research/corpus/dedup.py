@@ -23,6 +23,11 @@ from collections.abc import Sequence
 from research.config import DedupConfig
 
 NON_TEXT = re.compile(r"[\W\d_]+")
+#: How many times the fewest shingles that must propose a match are probed. Probing more costs
+#: more postings but lets a proposal be refused by its count alone, before a full comparison.
+PROBE_FACTOR = 4
+#: Shingle sets of kept paragraphs held for comparison (the often proposed ones stay).
+KEPT_SHINGLES_CACHED = 256
 
 
 def shingles(text: str, size: int) -> set[str]:
@@ -40,7 +45,7 @@ def find_duplicates(items: Sequence[tuple[str, str]], config: DedupConfig) -> di
     """
     seen = DuplicateFilter(config)
     return {i: reason for i, (doc, text) in enumerate(items)
-            if (reason := seen.repeat(doc, text)) is not None}
+            if (reason := seen.drop_reason(doc, text)) is not None}
 
 
 class DuplicateFilter:
@@ -48,18 +53,22 @@ class DuplicateFilter:
     paragraphs can be checked as soon as the document is ready (while others are read)."""
 
     def __init__(self, config: DedupConfig) -> None:
+        if not 0 < config.near_duplicate_share <= 1:  # the search below relies on it
+            raise ValueError(f"near_duplicate_share must be in (0, 1], got "
+                             f"{config.near_duplicate_share}")
         self.config = config
         self.exact: set[str] = set()
         self.index: defaultdict[str, list[int]] = defaultdict(list)  # shingle -> kept ones
         self.kept: list[str] = []  # texts, by the numbers in the index
         self.seen_in_doc: defaultdict[str, set[str]] = defaultdict(set)
+        kept, size = self.kept, config.shingle_chars  # not self: no cycle keeps it all alive
         # recomputed rather than held for every paragraph; the often proposed ones stay
         self.kept_shingles = functools.lru_cache(maxsize=KEPT_SHINGLES_CACHED)(
-            lambda j: shingles(self.kept[j], config.shingle_chars))
+            lambda j: shingles(kept[j], size))
 
-    def repeat(self, doc: str, text: str) -> str | None:
-        """'duplicate' or 'near duplicate' when ``text`` repeats what was kept before (it is
-        then forgotten); None when it is new, and then it is kept."""
+    def drop_reason(self, doc: str, text: str) -> str | None:
+        """Why ``text`` is dropped ('duplicate' or 'near duplicate': it repeats what was kept
+        before), or None: it is new, and is kept."""
         if not self.config.enabled:
             return None
         key = NON_TEXT.sub("", text)
@@ -69,7 +78,7 @@ class DuplicateFilter:
         share = self.config.near_duplicate_share
         if grams:
             needed = shingles_needed(len(grams), share)
-            copied = self.holds_one_earlier(grams, needed)
+            copied = self.one_kept_paragraph_holds(grams, needed)
             in_doc = len(grams & self.seen_in_doc[doc]) / len(grams)
             if copied or (len(grams) >= 40 and in_doc >= share):
                 return "near duplicate"
@@ -81,7 +90,7 @@ class DuplicateFilter:
         self.seen_in_doc[doc] |= grams
         return None
 
-    def holds_one_earlier(self, grams: set[str], needed: int) -> bool:
+    def one_kept_paragraph_holds(self, grams: set[str], needed: int) -> bool:
         """Whether one kept paragraph holds ``needed`` of ``grams`` (see the module)."""
         n = len(grams)
         seen = [g for g in grams if g in self.index]
@@ -111,9 +120,3 @@ def shingles_needed(count: int, share: float) -> int:
         needed += 1
     return needed
 
-
-#: How many times the fewest shingles that must propose a match are probed. Probing more costs
-#: more postings but lets a proposal be refused by its count alone, before a full comparison.
-PROBE_FACTOR = 4
-#: Shingle sets of kept paragraphs held for comparison (the often proposed ones stay).
-KEPT_SHINGLES_CACHED = 256

@@ -218,7 +218,7 @@ def assemble_corpus(documents: Iterable[StagedDocument], config: CorpusConfig) -
         notes += document.notes
         reports.append(report)
         for block in document.blocks:
-            reason = seen.repeat(doc, block.text)
+            reason = seen.drop_reason(doc, block.text)
             if reason is not None:
                 repeats.append(LineNote(doc, block.line, reason, block.text))
                 continue
@@ -289,6 +289,18 @@ def read_documents(paths: Sequence[Path | str]) -> tuple[list[RawDocument], list
     return documents, errors
 
 
+def shared_names(paths: Sequence[Path]) -> list[str]:
+    """Warnings for reports that would share a name: a report is known by its file name
+    without the extension (a.txt and a.pdf are both 'a'), so their paragraphs could not be
+    told apart by document (folds, metadata rows, prevalence by report)."""
+    by_name: dict[str, list[str]] = {}
+    for path in paths:
+        by_name.setdefault(path.stem, []).append(path.name)
+    return [f"{' and '.join(names)} are both report {name!r} (reports are known by their file "
+            "name without the extension): their paragraphs share it; rename one to keep "
+            "them apart" for name, names in by_name.items() if len(names) > 1]
+
+
 def build_corpus_from_folder(folder: Path, config: CorpusConfig,
                              progress: Callable[[str], None] | None = None,
                              client: Any = None, metadata: Metadata | None = None) -> Corpus:
@@ -296,6 +308,7 @@ def build_corpus_from_folder(folder: Path, config: CorpusConfig,
     each document is read, cleaned and segmented on a worker (the same corpus either way).
     ``metadata``: config.metadata's table when the caller has read and checked it already."""
     paths = list_documents(folder)
+    shared = shared_names(paths)
     if client is None:
         documents, errors = read_documents(paths)
         corpus = build_corpus(documents, config, progress)
@@ -304,6 +317,7 @@ def build_corpus_from_folder(folder: Path, config: CorpusConfig,
         corpus = assemble_corpus(stage_on_cluster(client, paths, config, errors, progress),
                                  config)
     corpus.errors = errors
+    corpus.warnings += shared
     if config.patches is not None:
         corpus.paragraphs, stale = apply_patches(corpus.paragraphs, load_patches(config.patches))
         corpus.warnings += [f"{config.patches}: {line}" for line in stale]

@@ -50,7 +50,8 @@ def written_pieces(written: str, simplified: bool) -> list[tuple[str, str]]:
 
 class _SingleCharWidth(dict):
     """str.translate table: each character to what cleaning makes of it alone, when that is
-    one character; otherwise to two NULs, which no cleaned line matches (filled on use)."""
+    one character; otherwise to two characters, so the translated line is longer than the
+    written one and the line is not aligned (filled on use)."""
 
     def __missing__(self, char: int) -> str:
         normal = normalize_width(chr(char))
