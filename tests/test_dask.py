@@ -126,6 +126,11 @@ def test_scheduler_started_by_dask_command(in_process: tuple[list[str], Path, st
                 process.wait(timeout=60)
 
 
+#: Runs in which a worker is killed until the kill lands while it classifies a report (a
+#: worker waits a few milliseconds between reports; a kill then loses nothing).
+KILL_ATTEMPTS = 3
+
+
 def kill_a_worker_mid_run(files: list[str], out: Path, after_reports: int,
                           allowed_failures: int | None = None) -> tuple[int, str]:
     """`research classify --workers 2`, with one worker process SIGKILLed once the ledger lists
@@ -186,10 +191,17 @@ def test_a_report_whose_worker_dies_is_one_error_line_and_the_others_go_on(
     (as a report that kills every worker it meets would), and every other report is written
     exactly as in-process."""
     files, reference = three_copies
-    out = tmp_path / "killed.jsonl"
-    code, stderr = kill_a_worker_mid_run(files, out, after_reports=2, allowed_failures=0)
-    assert code == 1 and "Traceback" not in stderr and "distributed." not in stderr, stderr
-    lost = [line for line in stderr.splitlines() if "the worker classifying it stopped" in line]
+    for attempt in range(KILL_ATTEMPTS):
+        out = tmp_path / f"killed-{attempt}.jsonl"
+        code, stderr = kill_a_worker_mid_run(files, out, after_reports=2, allowed_failures=0)
+        assert code == 1 and "Traceback" not in stderr and "distributed." not in stderr, stderr
+        lost = [line for line in stderr.splitlines()
+                if "the worker classifying it stopped" in line]
+        if lost:
+            break
+        # the kill fell between two of that worker's reports: nothing was lost, so nothing
+        # may differ; kill again to reach the path under test
+        assert_same_output(reference, out)
     assert lost and len(lost) <= 2, stderr  # the task it was running (and one just handed on)
     named = {f for f in files if any(Path(f).name in line for line in lost)}
     assert len(named) == len(lost)
