@@ -119,4 +119,3 @@ def shingles_needed(count: int, share: float) -> int:
     while needed < count and needed / count < share:
         needed += 1
     return needed
-
